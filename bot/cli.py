@@ -1,0 +1,80 @@
+"""The `fangpin` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.settings import SettingsError, load_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from bot.app import create_app
+
+    settings = load_settings().with_overrides(host=args.host, port=args.port)
+    if settings.demo:
+        print(f"fangpin demo: simulator at http://{settings.host}:{settings.port}/simulator",
+              flush=True)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                print=lambda text: print(text, flush=True))
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade_database
+
+    settings = load_settings()
+    upgrade_database(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def _add_serve(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="serve the WeChat endpoint (and demo pages)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(run=_serve)
+
+
+def _add_db(subparsers: argparse._SubParsersAction) -> None:
+    db = subparsers.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.cases_command import add_cases_parser
+    from bot.chat_command import add_chat_parser
+    from bot.demo_data_command import add_demo_data_parser
+    from bot.grade_command import add_grade_parser, run_grade
+
+    parser = argparse.ArgumentParser(prog="fangpin", description="防返贫监测预警 公众号服务")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _add_serve(subparsers)
+    _add_db(subparsers)
+    add_demo_data_parser(subparsers)
+    add_cases_parser(subparsers)
+    add_chat_parser(subparsers)
+    add_grade_parser(subparsers)
+    subparsers.choices["grade"].set_defaults(run=run_grade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except SettingsError as exc:
+        print(f"fangpin: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

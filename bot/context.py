@@ -1,0 +1,35 @@
+"""One typed context per message: everything a handler may use, nothing hidden."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.incoming import Incoming
+from bot.outbox_writer import OutboxWriter
+from bot.settings import Settings
+from storage.models import DialogSession, WechatUser
+
+
+@dataclass
+class MessageContext:
+    incoming: Incoming
+    session: AsyncSession
+    user: WechatUser
+    settings: Settings
+    now: dt.datetime
+    outbox: OutboxWriter
+    dialog: DialogSession | None = None
+
+    @property
+    def openid(self) -> str:
+        return self.incoming.openid
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(SHANGHAI).date()
+
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")

@@ -1,0 +1,62 @@
+"""Questionnaires are data: steps with an answer kind, choices and a summary label."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy.answers import Choice
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    label: str
+    kind: str
+    choices: tuple[Choice, ...] = ()
+    optional: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def show(self, value: object) -> str:
+        if self.kind == "choice":
+            return next((c.label for c in self.choices if c.key == value), str(value))
+        if self.kind == "amount" and isinstance(value, int):
+            return f"{value:,}元"
+        return "无" if value == "" else str(value)
+
+    @property
+    def prompt_template(self) -> str:
+        return f"self_report/ask_{self.id}.j2"
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    kind: str
+    steps: tuple[Step, ...]
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+    def after(self, step_id: str, answered: dict[str, object]) -> Step | None:
+        """The next step not already answered (a registry match pre-fills some)."""
+        ids = [step.id for step in self.steps]
+        for step in self.steps[ids.index(step_id) + 1 :]:
+            if step.id not in answered:
+                return step
+        return None
+
+    def summary(self, answers: dict[str, object]) -> list[tuple[str, str]]:
+        """(label, shown value) pairs of the answered steps, for the confirmation."""
+        shown: list[tuple[str, str]] = []
+        for step in self.steps:
+            if step.kind in {"confirm", "evidence"} or step.id not in answers:
+                continue
+            shown.append((step.label, step.show(answers[step.id])))
+        return shown

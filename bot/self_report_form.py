@@ -1,0 +1,38 @@
+"""The farmer's self-report (风险预警户申请书) as a questionnaire."""
+
+from __future__ import annotations
+
+from bot.questionnaire import Questionnaire, Step
+from policy.answers import Choice
+
+CAUSES: tuple[Choice, ...] = (
+    Choice("illness", "生病住院", ("生病", "大病", "住院", "看病", "疾病", "病", "手术", "癌")),
+    Choice("disability", "残疾", ("残疾", "残废", "伤残", "瘫痪")),
+    Choice("disaster", "受灾", ("灾", "洪水", "地震", "塌", "泥石流", "冰雹", "火灾", "房子倒")),
+    Choice("schooling", "孩子上学", ("上学", "读书", "学费", "念书", "大学", "上学费")),
+    Choice("accident", "意外事故", ("意外", "车祸", "事故", "摔", "受伤")),
+    Choice("job_loss", "没活干、失业", ("失业", "没活", "没工作", "打工", "下岗", "没事做")),
+    Choice("other", "其他", ("其他", "别的", "其它")),
+)
+
+CAUSE_LABELS = {choice.key: choice.label for choice in CAUSES}
+
+SELF_REPORT = Questionnaire(
+    kind="self_report",
+    steps=(
+        Step("name", "申请人姓名", "name"),
+        Step("id_number", "身份证号", "id_number"),
+        Step("village", "村和组", "text"),
+        Step("household_size", "家庭人口", "count", minimum=1, maximum=30),
+        Step("cause", "困难原因", "choice", choices=CAUSES),
+        Step("occurred_on", "发生时间", "date"),
+        Step("rigid_expense", "预计要花的钱", "amount"),
+        Step("reimbursed", "已报销或补助", "amount"),
+        Step("income_expected", "今年预计家庭收入", "amount"),
+        Step("income_last_year", "去年家庭收入", "amount"),
+        Step("description", "情况说明", "text", optional=True),
+        Step("evidence", "照片或语音", "evidence", optional=True),
+        Step("phone", "联系电话", "phone"),
+        Step("confirm", "确认提交", "confirm"),
+    ),
+)

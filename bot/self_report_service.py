@@ -1,0 +1,46 @@
+"""The self-report dialog's service side: registry look-up after the ID, and submission."""
+
+from __future__ import annotations
+
+from bot.case_workflow import submit_self_report
+from bot.context import MessageContext
+from bot.dialog_engine import DialogEngine
+from bot.questionnaire import Step
+from bot.self_report_form import SELF_REPORT
+from bot.texts import Answer
+from policy.case_status import STATUS_NAMES_ZH
+from storage.models import DialogSession
+from storage.queries import household_size, household_with_area, member_by_id_number
+
+
+async def _after_answer(ctx: MessageContext, dialog: DialogSession, step: Step) -> list[Answer]:
+    if step.id != "id_number":
+        return []
+    member = await member_by_id_number(ctx.session, dialog.answers["id_number"])
+    if member is None:
+        return [Answer("self_report/not_in_registry.j2")]
+    found = await household_with_area(ctx.session, member.household_id)
+    assert found is not None
+    household, path = found
+    size = await household_size(ctx.session, household.id)
+    village = "".join(area.name for area in path[-2:]) if path else ""
+    dialog.answers = {
+        **dialog.answers, "household_id": household.id, "member_id": member.id,
+        "area_id": household.area_id, "village": village, "household_size": size,
+    }
+    return [Answer("self_report/found_in_registry.j2", {"village": village, "size": size})]
+
+
+async def _complete(ctx: MessageContext, dialog: DialogSession) -> list[Answer]:
+    case = await submit_self_report(ctx.session, dialog, ctx.now, dialog.answers.get("area_id"))
+    ctx.user.household_id = ctx.user.household_id or case.household_id
+    return [
+        Answer(
+            "self_report/submitted.j2",
+            {"number": case.number, "status": STATUS_NAMES_ZH[case.status],
+             "linked": case.household_id is not None},
+        )
+    ]
+
+
+SELF_REPORT_ENGINE = DialogEngine(SELF_REPORT, on_complete=_complete, after_answer=_after_answer)

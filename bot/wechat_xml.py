@@ -1,0 +1,91 @@
+"""Turning the XML WeChat posts into an `Incoming`, refusing what must not be parsed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import xmltodict
+
+from bot.incoming import Incoming
+
+_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# XML 1.0 forbids C0 controls other than tab, LF, CR; users can still type them.
+_ILLEGAL_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+KNOWN_MSG_TYPES = frozenset(
+    {"text", "image", "voice", "video", "shortvideo", "location", "link", "event", "file"}
+)
+
+
+class MalformedMessage(ValueError):
+    """The body is not a WeChat message we can read; `reason` is safe to log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_xml_document(body: bytes) -> dict[str, Any]:
+    """The `<xml>` element's children as a dict of strings; refuses DTDs and entities."""
+    if _DECLARATIONS.search(body):
+        raise MalformedMessage("doctype_or_entity")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedMessage("not_utf8") from exc
+    text = _ILLEGAL_CONTROLS.sub("", text)
+    try:
+        document = xmltodict.parse(text, disable_entities=True)
+    except (ExpatError, ValueError) as exc:
+        raise MalformedMessage("bad_xml") from exc
+    root = document.get("xml") if isinstance(document, dict) else None
+    if not isinstance(root, dict):
+        raise MalformedMessage("no_xml_root")
+    return root
+
+
+def _text(root: dict[str, Any], name: str) -> str:
+    value = root.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = value.get("#text", "")
+    return str(value) if not isinstance(value, list) else ""
+
+
+def _flat_fields(root: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in root.items() if isinstance(value, str | type(None))}
+
+
+def incoming_from_xml(root: dict[str, Any]) -> Incoming:
+    """Map the parsed document to an `Incoming`; missing required fields are malformed."""
+    openid = _text(root, "FromUserName").strip()
+    msg_type = _text(root, "MsgType").strip().lower()
+    if not openid or not msg_type:
+        raise MalformedMessage("missing_fields")
+    if msg_type not in KNOWN_MSG_TYPES:
+        raise MalformedMessage("unknown_msg_type")
+    try:
+        create_time = int(_text(root, "CreateTime") or 0)
+    except ValueError as exc:
+        raise MalformedMessage("bad_create_time") from exc
+    msg_id = _text(root, "MsgId").strip() or None
+    if msg_type != "event" and msg_id is None:
+        raise MalformedMessage("missing_msg_id")
+    recognition = root.get("Recognition")
+    return Incoming(
+        openid=openid,
+        account=_text(root, "ToUserName"),
+        msg_type=msg_type,
+        create_time=create_time,
+        msg_id=msg_id,
+        text=_text(root, "Content"),
+        event=_text(root, "Event").strip().lower(),
+        event_key=_text(root, "EventKey").strip(),
+        media_id=_text(root, "MediaId"),
+        media_format=_text(root, "Format"),
+        recognition=None if recognition is None else _text(root, "Recognition"),
+        pic_url=_text(root, "PicUrl"),
+        fields=_flat_fields(root),
+    )

@@ -1,0 +1,58 @@
+"""Platform events: follow / unfollow, QR scans, location, menu views, template receipts."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from bot.context import MessageContext
+from bot.router import Route
+from bot.self_report_service import SELF_REPORT_ENGINE
+from bot.texts import Answer
+from policy.roles import Role
+from storage.models import OutboundMessage
+
+EVENT = frozenset({"event"})
+
+
+async def on_subscribe(ctx: MessageContext) -> list[Answer]:
+    ctx.user.subscribed, ctx.user.subscribed_at = True, ctx.now
+    if ctx.user.role != Role.farmer:
+        return [Answer("events/welcome_staff.j2", {"name": ctx.user.display_name})]
+    return await SELF_REPORT_ENGINE.begin(ctx, "events/welcome.j2")
+
+
+async def on_unsubscribe(ctx: MessageContext) -> list[Answer]:
+    ctx.user.subscribed, ctx.user.unsubscribed_at = False, ctx.now
+    return []
+
+
+async def on_scan(ctx: MessageContext) -> list[Answer]:
+    return [Answer("events/scan.j2")]
+
+
+async def on_template_receipt(ctx: MessageContext) -> list[Answer]:
+    msg_id = str(ctx.incoming.fields.get("MsgID") or ctx.incoming.fields.get("MsgId") or "")
+    status = str(ctx.incoming.fields.get("Status") or "")
+    if msg_id:
+        await ctx.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.platform_msgid == msg_id)
+            .values(last_errmsg=f"receipt: {status}"[:200])
+        )
+    return []
+
+
+async def nothing_to_say(ctx: MessageContext) -> list[Answer]:
+    return []
+
+
+ROUTES = (
+    Route("subscribe", on_subscribe, msg_types=EVENT,
+          events=frozenset({"subscribe", "subscribe_scan"})),
+    Route("unsubscribe", on_unsubscribe, msg_types=EVENT, events=frozenset({"unsubscribe"})),
+    Route("scan", on_scan, msg_types=EVENT, events=frozenset({"scan"})),
+    Route("template_receipt", on_template_receipt, msg_types=EVENT,
+          events=frozenset({"templatesendjobfinish"})),
+    Route("quiet_events", nothing_to_say, msg_types=EVENT,
+          events=frozenset({"location", "view", "view_miniprogram"})),
+)

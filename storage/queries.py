@@ -1,0 +1,84 @@
+"""Query functions: take the session, never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Area, Case, CaseEvent, Household, Member, WechatUser
+
+
+async def member_by_id_number(session: AsyncSession, id_number: str) -> Member | None:
+    return (await session.scalars(select(Member).where(Member.id_number == id_number))).first()
+
+
+async def household_with_area(
+    session: AsyncSession, household_id: int
+) -> tuple[Household, list[Area]] | None:
+    household = await session.get(Household, household_id)
+    if household is None:
+        return None
+    return household, await area_path(session, household.area_id)
+
+
+async def area_path(session: AsyncSession, area_id: int | None) -> list[Area]:
+    """The area and its ancestors, top (county) first."""
+    path: list[Area] = []
+    while area_id is not None:
+        area = await session.get(Area, area_id)
+        if area is None:
+            break
+        path.append(area)
+        area_id = area.parent_id
+    return list(reversed(path))
+
+
+async def household_size(session: AsyncSession, household_id: int) -> int:
+    query = select(func.count()).select_from(Member).where(Member.household_id == household_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def cases_reported_by(session: AsyncSession, openid: str, limit: int = 10) -> Sequence[Case]:
+    query = (
+        select(Case)
+        .where(Case.reporter_openid == openid)
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def cases_in_areas(
+    session: AsyncSession, area_ids: Sequence[int], statuses: Sequence[str], limit: int = 10
+) -> Sequence[Case]:
+    query = (
+        select(Case)
+        .where(Case.area_id.in_(area_ids), Case.status.in_(statuses))
+        .order_by(Case.urgent.desc(), Case.created_at)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def descendant_area_ids(session: AsyncSession, area_id: int) -> list[int]:
+    found, frontier = [area_id], [area_id]
+    while frontier:
+        rows = await session.scalars(select(Area.id).where(Area.parent_id.in_(frontier)))
+        frontier = list(rows.all())
+        found.extend(frontier)
+    return found
+
+
+async def case_events(session: AsyncSession, case_id: int) -> Sequence[CaseEvent]:
+    query = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+    return (await session.scalars(query)).all()
+
+
+async def user_by_openid(session: AsyncSession, openid: str) -> WechatUser | None:
+    return (await session.scalars(select(WechatUser).where(WechatUser.openid == openid))).first()
+
+
+async def all_cases(session: AsyncSession) -> Sequence[Case]:
+    return (await session.scalars(select(Case).order_by(Case.id))).all()

@@ -1,0 +1,63 @@
+"""Shared fixtures: the real app on a real SQLite file, and signed WeChat requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import create_app
+from bot.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+WECHAT_SAMPLES = SHARED / "data" / "wechat"
+TOKEN = "fangpin-test-token"
+APPID = "wxfangpintest00001"
+
+
+class FakeClock:
+    """A clock tests can move; the service reads time only through it."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.now = start or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'fangpin.db'}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, wechat_token=TOKEN, wechat_appid=APPID,
+        wechat_secret="test-secret", wechat_api_base="http://127.0.0.1:9/cgi-bin/",
+        reply_budget_s=3.0, outbox_poll_s=0.05,
+    )
+
+
+@pytest.fixture
+def make_client(aiohttp_client, clock: FakeClock) -> Callable:
+    async def make(settings: Settings, **kwargs):
+        app = create_app(settings, clock=kwargs.pop("clock", clock), **kwargs)
+        return await aiohttp_client(app)
+
+    return make
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("FANGPIN_TEST_POSTGRES_URL") or None
