@@ -1,0 +1,278 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policy.answers import (
+    Choice,
+    is_command,
+    parse_choice,
+    parse_phone,
+    parse_when,
+    parse_yes_no,
+    phone_problem,
+)
+
+TODAY = date(2026, 11, 20)  # a Friday
+
+CAUSES = (
+    Choice("illness", "生病", ("大病", "住院", "看病", "疾病")),
+    Choice("disability", "残疾", ("残废", "致残")),
+    Choice("disaster", "受灾", ("洪水", "泥石流", "冰雹", "房子倒了")),
+    Choice("schooling", "上学", ("读书", "学费", "大学")),
+    Choice("other", "其他"),
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "是", "是的", "是的。", "对", "对的", "嗯", "嗯嗯", "嗯嗯嗯", "恩", "好", "好的", "好的！",
+        "好的吧", "可以", "可以啊", "行", "确认", "确定", "没错", "有", "y", "Y", "yes", "YES",
+        "ok", "OK!", "Ｏｋ", "1", "１", "👍", "👍🏻", " 是 ", "～是的～", "对对对", "好的，确认",
+    ],
+)  # fmt: skip
+def test_parse_yes_no_yes(text: str) -> None:
+    assert parse_yes_no(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "否", "不是", "不是的", "不", "不对", "没有", "没有。", "无", "不用", "不用了", "不要",
+        "算了", "n", "N", "no", "No!", "2", "２", "不，不对", "👎", "  否！",
+    ],
+)  # fmt: skip
+def test_parse_yes_no_no(text: str) -> None:
+    assert parse_yes_no(text) is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "  ", "。", "不确定", "不知道", "是，不是", "好的不要", "3", "也许", "我想想",
+        "是不是", "😀", "可能吧", "有没有",
+    ],
+)  # fmt: skip
+def test_parse_yes_no_unclear(text: str) -> None:
+    assert parse_yes_no(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("1", "illness"),
+        ("2", "disability"),
+        ("２", "disability"),
+        ("二", "disability"),
+        ("②", "disability"),
+        ("第二个", "disability"),
+        ("第2项", "disability"),
+        ("2号", "disability"),
+        ("选2", "disability"),
+        ("我选第二个", "disability"),
+        ("2。", "disability"),
+        ("五", "other"),
+        ("5", "other"),
+        ("生病", "illness"),
+        ("家里老人住院了", "illness"),
+        ("孩子得了大病", "illness"),
+        ("发洪水，房子倒了", "disaster"),
+        ("娃娃上大学交不起学费", "schooling"),
+        ("其他", "other"),
+        ("没住院，是泥石流", "disaster"),
+    ],
+)
+def test_parse_choice(text: str, key: str) -> None:
+    assert parse_choice(text, CAUSES) == key
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "0",
+        "6",
+        "第六个",
+        "12",
+        "不知道",
+        "说不清",
+        "住院又受灾",  # two options match: ask again
+        "看病花了学费",
+        "没住院",
+    ],
+)
+def test_parse_choice_unclear(text: str) -> None:
+    assert parse_choice(text, CAUSES) is None
+
+
+def test_parse_choice_with_empty_menu() -> None:
+    assert parse_choice("1", ()) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("+8613812345678", "13812345678"),
+        ("8613812345678", "13812345678"),
+        ("008613812345678", "13812345678"),
+        ("19912345678", "19912345678"),
+        ("电话：13812345678", "13812345678"),
+        ("我是3组的，电话13812345678", "13812345678"),
+        ("0871-12345678", "0871-12345678"),
+        ("087112345678", "0871-12345678"),
+        ("0871 12345678", "0871-12345678"),
+        ("(0871)12345678", "0871-12345678"),
+        ("（0871）1234567", "0871-1234567"),
+        ("010-12345678", "010-12345678"),
+        ("02012345678", "020-12345678"),
+    ],
+)
+def test_parse_phone(text: str, phone: str) -> None:
+    assert parse_phone(text) == phone
+    assert phone_problem(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("1381234567", "手机号应是11位数字，您输入了10位"),
+        ("138123456789", "您输入了12位"),
+        ("12812345678", "第2位应是3到9"),
+        ("0871-123", "座机号应是区号加7到8位号码"),
+        ("0871-123456789", "座机号"),
+        ("23456789", "应以1开头"),
+        ("没有电话", "没有看到电话号码"),
+        ("", "没有看到电话号码"),
+        ("13812345678 13987654321", "只输入一个"),
+    ],
+)
+def test_phone_problem(text: str, hint: str) -> None:
+    assert parse_phone(text) is None
+    assert hint in phone_problem(text)
+
+
+@given(
+    second=st.sampled_from("3456789"),
+    rest=st.text(alphabet="0123456789", min_size=9, max_size=9),
+    separator=st.sampled_from(["", " ", "-"]),
+)
+def test_any_mobile_with_separators_parses(second: str, rest: str, separator: str) -> None:
+    mobile = f"1{second}{rest}"
+    spaced = separator.join([mobile[:3], mobile[3:7], mobile[7:]])
+    assert parse_phone(spaced) == mobile
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-10-05", date(2026, 10, 5)),
+        ("2026/10/5", date(2026, 10, 5)),
+        ("2026年10月5日", date(2026, 10, 5)),
+        ("2026年10月5号", date(2026, 10, 5)),
+        ("2026.10.5", date(2026, 10, 5)),
+        ("20261005", date(2026, 10, 5)),
+        ("二〇二六年十月五日", date(2026, 10, 5)),
+        ("10月5号", date(2026, 10, 5)),
+        ("十月五号", date(2026, 10, 5)),
+        ("11月20日", date(2026, 11, 20)),
+        ("11月21日", date(2025, 11, 21)),  # would be tomorrow: so last year
+        ("12月5号", date(2025, 12, 5)),
+        ("10月", date(2026, 10, 1)),
+        ("十月份", date(2026, 10, 1)),
+        ("大概十月份", date(2026, 10, 1)),
+        ("12月", date(2025, 12, 1)),
+        ("2026年3月", date(2026, 3, 1)),
+        ("2025年", date(2025, 1, 1)),
+        ("5号", date(2026, 11, 5)),
+        ("25号", date(2026, 10, 25)),
+        ("上个月", date(2026, 10, 1)),
+        ("上月", date(2026, 10, 1)),
+        ("这个月", date(2026, 11, 1)),
+        ("本月", date(2026, 11, 1)),
+        ("上周", date(2026, 11, 9)),
+        ("上个星期", date(2026, 11, 9)),
+        ("这周", date(2026, 11, 16)),
+        ("前天", date(2026, 11, 18)),
+        ("昨天", date(2026, 11, 19)),
+        ("今天", date(2026, 11, 20)),
+        ("今天。", date(2026, 11, 20)),
+        ("去年", date(2025, 1, 1)),
+        ("今年", date(2026, 1, 1)),
+        ("今年3月", date(2026, 3, 1)),
+        ("今年三月份", date(2026, 3, 1)),
+        ("去年10月5号", date(2025, 10, 5)),
+        ("三天前", date(2026, 11, 17)),
+        ("3天以前", date(2026, 11, 17)),
+        ("两个月前", date(2026, 9, 20)),
+        ("一个多月前", date(2026, 10, 20)),
+        ("半年前", date(2026, 5, 20)),
+        ("半个月前", date(2026, 11, 5)),
+        ("两周前", date(2026, 11, 6)),
+        ("一年前", date(2025, 11, 20)),
+    ],
+)
+def test_parse_when(text: str, expected: date) -> None:
+    assert parse_when(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "明天", "2026-11-21", "2027年1月", "今年12月", "2026年2月30日", "13月", "2月30号",
+        "32号", "前几天", "最近", "不记得了", "很久以前", "1899年", "abc",
+    ],
+)  # fmt: skip
+def test_parse_when_unclear_or_future(text: str) -> None:
+    assert parse_when(text, TODAY) is None
+
+
+def test_parse_when_month_end_clamps() -> None:
+    assert parse_when("一个月前", date(2026, 3, 31)) == date(2026, 2, 28)
+    assert parse_when("上个月", date(2026, 1, 15)) == date(2025, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("返回", "back"),
+        ("上一步", "back"),
+        ("上一题", "back"),
+        ("返回。", "back"),
+        ("取消", "cancel"),
+        ("取消！", "cancel"),
+        ("不报了", "cancel"),
+        ("退出", "cancel"),
+        ("我要取消", "cancel"),
+        ("重填", "restart"),
+        ("重新填", "restart"),
+        ("重来", "restart"),
+        ("我想重新开始", "restart"),
+    ],
+)
+def test_is_command(text: str, command: str) -> None:
+    assert is_command(text) == command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "我不想取消",
+        "不取消",
+        "取消什么",
+        "为什么要取消报名",
+        "返回家乡打工收入少",
+        "重病",
+        "2",
+        "是",
+    ],
+)
+def test_is_command_ignores_sentences(text: str) -> None:
+    assert is_command(text) is None
