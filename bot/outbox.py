@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
@@ -104,24 +104,30 @@ class OutboxDispatcher:
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_s)
 
     async def _claim(self, limit: int) -> list[OutboundMessage]:
+        """Take due rows with one atomic UPDATE (SKIP LOCKED on PostgreSQL), leasing them."""
         now = self._clock()
-        async with self._sessionmaker() as session:
-            query = (
-                select(OutboundMessage)
-                .where(
-                    or_(OutboundMessage.status == "pending", OutboundMessage.status == "sending"),
-                    OutboundMessage.next_attempt_at <= now,
-                )
-                .order_by(OutboundMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+        due = (
+            select(OutboundMessage.id)
+            .where(
+                or_(OutboundMessage.status == "pending", OutboundMessage.status == "sending"),
+                OutboundMessage.next_attempt_at <= now,
             )
-            rows = list((await session.scalars(query)).all())
-            for row in rows:
-                row.status, row.attempts = "sending", row.attempts + 1
-                row.next_attempt_at = now + LEASE
+            .order_by(OutboundMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(due.scalar_subquery()))
+            .values(status="sending", attempts=OutboundMessage.attempts + 1,
+                    next_attempt_at=now + LEASE)
+            .returning(OutboundMessage)
+        )
+        async with self._sessionmaker() as session:
+            rows = list((await session.scalars(
+                claim, execution_options={"synchronize_session": False})).all())
             await session.commit()
-            return rows
+            return sorted(rows, key=lambda row: row.id)
 
     async def dispatch_due(self, limit: int = 20) -> int:
         """Send what is due; returns how many rows were tried."""

@@ -1,0 +1,192 @@
+"""The farmer's self-report, walked message by message through the real endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.app_keys import INBOUND
+from policy.case_status import CaseSource, CaseStatus
+from storage.models import Case, CaseEvent, DialogSession, DialogTurn, Evidence
+from tests.conftest import TOKEN
+from tests.db_helpers import rows_of
+from tests.registry_fixtures import HEAD_ID, WIFE_ID, seed_registry, valid_id
+from tests.wechat_requests import event_xml, media_xml, say, text_xml
+
+NEW_ID = valid_id("53012819900101123")
+
+
+class Farmer:
+    def __init__(self, client, openid: str) -> None:
+        self.client, self.openid = client, openid
+
+    async def says(self, text: str) -> str:
+        return await say(self.client, TOKEN, text_xml(self.openid, text))
+
+    async def sends(self, xml: str) -> str:
+        return await say(self.client, TOKEN, xml)
+
+
+async def _walk_to_confirm(farmer: Farmer, id_text: str, in_registry: bool) -> str:
+    assert "名字" in await farmer.says("我要申报")
+    assert "身份证" in await farmer.says("李云")
+    reply = await farmer.says(id_text)
+    if in_registry:
+        assert "已找到您家的档案" in reply and "红龙村7组" in reply and "3口人" in reply
+        assert "困难" in reply
+    else:
+        assert "没有在档案里找到" in reply and "哪个村" in reply
+        assert "几口人" in await farmer.says("红龙村7组")
+        assert "困难" in await farmer.says("一家五口")
+    assert "什么时候" in await farmer.says("老人住院了")
+    assert "花多少钱" in await farmer.says("上个月")
+    assert "报销" in await farmer.says("两万五")
+    assert "今年" in await farmer.says("3千")
+    assert "去年" in await farmer.says("3万5")
+    assert "情况" in await farmer.says("四万")
+    assert "照片" in await farmer.says("婆婆住院做手术，家里没钱了")
+    assert "照片收到了" in await farmer.sends(media_xml(farmer.openid, "image", "media-photo-1"))
+    assert "电话" in await farmer.says("好了")
+    return await farmer.says("138 1234 5678")
+
+
+async def test_complete_self_report_linked_to_household(make_client, settings, database_url,
+                                                        clock):
+    ids = await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-li-yun")
+    summary = await _walk_to_confirm(farmer, WIFE_ID[:6] + " " + WIFE_ID[6:].lower(), True)
+    for shown in ("李云", WIFE_ID, "生病住院", "25,000元", "3,000元", "35,000元", "40,000元",
+                  "13812345678"):
+        assert shown in summary
+    reply = await farmer.says("确认")
+    assert "申报已提交，编号" in reply
+    [case] = await rows_of(database_url, Case)
+    assert case.number in reply
+    assert (case.source, case.status) == (CaseSource.self_report, CaseStatus.reported)
+    assert case.household_id == ids["household"] and case.area_id == ids["group"]
+    assert (case.rigid_expense, case.reimbursed, case.income_expected, case.income_last_year) == (
+        25000, 3000, 35000, 40000)
+    assert case.cause == "illness" and case.applicant_id_number == WIFE_ID
+    expected_month = (clock.now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+                      .replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert case.occurred_on == expected_month
+    events = await rows_of(database_url, CaseEvent)
+    assert [(e.action, e.actor, e.to_status) for e in events] == [
+        ("reported", "o-li-yun", "reported")]
+    turns = await rows_of(database_url, DialogTurn, DialogTurn.session_id == case.dialog_session_id)
+    assert turns[0].direction == "in" and turns[0].text == "李云" or turns[0].direction == "out"
+    assert any(t.direction == "in" and t.text == "两万五" for t in turns)
+    assert turns[-1].direction == "out" and case.number in turns[-1].text
+    [photo] = await rows_of(database_url, Evidence)
+    assert (photo.case_id, photo.media_id) == (case.id, "media-photo-1")
+
+
+async def test_report_from_someone_not_in_registry_is_kept_unlinked(make_client, settings,
+                                                                    database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-new")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    assert "档案里暂时没找到您家" in await farmer.says("1")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id is None and case.household_size == 5
+    assert case.village_text == "红龙村7组"
+
+
+async def test_wrong_answers_are_re_asked_with_what_to_do(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-typo")
+    await farmer.says("有困难")
+    assert "只发姓名" in await farmer.says("1")
+    await farmer.says("王发红")
+    wrong_check = HEAD_ID[:-1] + ("0" if HEAD_ID[-1] != "0" else "1")
+    reply = await farmer.says(wrong_check)
+    assert "校验码" in reply and "身份证号" in reply
+    assert "位" in await farmer.says(HEAD_ID[:-2])
+    assert "档案" in await farmer.says(HEAD_ID)
+    assert "数字" in await farmer.says("不知道")
+    await farmer.says("2")
+    assert "时间" in await farmer.says("明年")
+    await farmer.says("2026年3月")
+    assert "金额" in await farmer.says("很多很多")
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.step == "rigid_expense" and dialog.answers["cause"] == "disability"
+
+
+async def test_back_restart_and_cancel(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-back")
+    await farmer.says("申报")
+    await farmer.says("王发红")
+    assert "档案" in await farmer.says(HEAD_ID)
+    reply = await farmer.says("返回")
+    assert "回到上一项" in reply and "身份证" in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert "village" not in dialog.answers and "id_number" not in dialog.answers
+    assert "从头" in await farmer.says("重填")
+    assert "取消" in await farmer.says("取消")
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.status == "cancelled"
+    assert await rows_of(database_url, Case) == []
+    assert "名字" in await farmer.says("申报")
+
+
+async def test_dialog_resumes_after_server_restart(make_client, settings, database_url):
+    await seed_registry(database_url)
+    first = await make_client(settings)
+    await say(first, TOKEN, text_xml("o-resume", "申报"))
+    await say(first, TOKEN, text_xml("o-resume", "王发红"))
+    await first.close()
+    second = await make_client(settings)
+    reply = await say(second, TOKEN, event_xml("o-resume", "CLICK", "REPORT"))
+    assert "还没填完" in reply and "身份证" in reply
+    assert "档案" in await say(second, TOKEN, text_xml("o-resume", HEAD_ID))
+
+
+async def test_unfinished_dialog_expires_politely(make_client, settings, database_url, clock):
+    farmer = Farmer(await make_client(settings), "o-late")
+    await farmer.says("申报")
+    clock.advance(days=8)
+    reply = await farmer.says("王发红")
+    assert "自动关闭" in reply and "7天" in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.status == "expired"
+
+
+async def test_voice_counts_as_text_and_unrecognised_voice_is_kept(make_client, settings,
+                                                                   database_url):
+    farmer = Farmer(await make_client(settings), "o-voice")
+    reply = await farmer.sends(media_xml("o-voice", "voice", "v-1", recognition="我要申报。"))
+    assert "名字" in reply
+    reply = await farmer.sends(media_xml("o-voice", "voice", "v-2", recognition=""))
+    assert "没能听清" in reply and "名字" in reply
+    spoken_name = media_xml("o-voice", "voice", "v-3", recognition="王发红")
+    assert "身份证" in await farmer.sends(spoken_name)
+    [kept] = await rows_of(database_url, Evidence)
+    assert (kept.kind, kept.media_id) == ("voice", "v-2")
+
+
+async def test_subscribe_starts_the_dialog_and_menu_lists_only_own_cases(make_client, settings,
+                                                                         database_url):
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    reply = await say(client, TOKEN, event_xml("o-a", "subscribe", "qrscene_123"))
+    assert "欢迎关注" in reply and "名字" in reply
+    await say(client, TOKEN, text_xml("o-a", "取消"))
+    other = Farmer(client, "o-b")
+    await _walk_to_confirm(other, HEAD_ID, True)
+    await other.says("确认")
+    mine = await say(client, TOKEN, event_xml("o-a", "CLICK", "MY_CASES"))
+    assert "还没有申报记录" in mine
+    [case] = await rows_of(database_url, Case)
+    theirs = await other.says("进度")
+    assert case.number in theirs and "待村里核实" in theirs
+
+
+async def test_cadre_sees_the_new_case_masked(make_client, settings, database_url):
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    farmer = Farmer(client, "o-c")
+    await _walk_to_confirm(farmer, HEAD_ID, True)
+    await farmer.says("确认")
+    reply = await say(client, TOKEN, text_xml("o-cadre", "待办"))
+    assert "李*" in reply and "李云" not in reply and "因病" in reply and HEAD_ID not in reply
+    assert client.app[INBOUND] is not None
