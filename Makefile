@@ -18,7 +18,6 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	@mkdir -p var
-	FANGPIN_DEMO=$${FANGPIN_DEMO-1} $(BIN)/fangpin db upgrade
 	FANGPIN_DEMO=$${FANGPIN_DEMO-1} $(BIN)/fangpin demo-data --if-empty
 	FANGPIN_DEMO=$${FANGPIN_DEMO-1} $(BIN)/fangpin serve --host $(HOST) --port $(PORT)
 

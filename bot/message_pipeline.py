@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import Environment
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import MessageContext
@@ -98,13 +99,14 @@ class MessagePipeline:
         for index, piece in enumerate(pieces[0 if is_deferred else 1 :]):
             outbox.text(incoming.openid, piece, "reply",
                         unique_key=f"reply:{inbound_id}:{index + (0 if is_deferred else 1)}")
-        inbound = await session.get(InboundMessage, inbound_id)
-        assert inbound is not None
-        inbound.status, inbound.finished_at = ("failed" if route == "error" else "done"), now
-        inbound.reply_kind = "passive" if passive else ("outbox" if pieces else "none")
-        inbound.reply_text = passive or None
-        inbound.error = "handler_error" if route == "error" else ""
-        inbound.fields = {**inbound.fields, "route": route}
+        failed = route == "error"
+        await session.execute(
+            update(InboundMessage).where(InboundMessage.id == inbound_id).values(
+                status="failed" if failed else "done", finished_at=now,
+                reply_kind="passive" if passive else ("outbox" if pieces else "none"),
+                reply_text=passive or None, error="handler_error" if failed else "", route=route,
+            )
+        )
         await session.commit()
         return passive
 

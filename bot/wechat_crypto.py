@@ -64,6 +64,8 @@ class SafeModeEnvelope:
             raise BadCiphertext("undecryptable") from exc
         return plain if isinstance(plain, bytes) else str(plain).encode("utf-8")
 
-    def encrypt(self, reply_xml: str, timestamp: str | None = None, nonce: str | None = None) -> str:
+    def encrypt(
+        self, reply_xml: str, timestamp: str | None = None, nonce: str | None = None
+    ) -> str:
         nonce = nonce or str(secrets.randbelow(10**10))
         return self._crypto.encrypt_message(reply_xml, nonce, timestamp)

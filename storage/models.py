@@ -147,6 +147,7 @@ class InboundMessage(Base):
     reply_kind: Mapped[str] = mapped_column(String(16), default="")
     reply_text: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str] = mapped_column(String(200), default="")
+    route: Mapped[str] = mapped_column(String(64), default="")
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Area, Case, CaseEvent, Household, Member, WechatUser
+from storage.models import Area, Case, CaseEvent, HelperPairing, Household, Member, WechatUser
 
 
 async def member_by_id_number(session: AsyncSession, id_number: str) -> Member | None:
@@ -56,6 +56,21 @@ async def cases_in_areas(
     query = (
         select(Case)
         .where(Case.area_id.in_(area_ids), Case.status.in_(statuses))
+        .order_by(Case.urgent.desc(), Case.created_at)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def cases_of_paired_households(
+    session: AsyncSession, helper_user_id: int, statuses: Sequence[str], limit: int = 10
+) -> Sequence[Case]:
+    paired = select(HelperPairing.household_id).where(
+        HelperPairing.helper_user_id == helper_user_id
+    )
+    query = (
+        select(Case)
+        .where(Case.household_id.in_(paired), Case.status.in_(statuses))
         .order_by(Case.urgent.desc(), Case.created_at)
         .limit(limit)
     )

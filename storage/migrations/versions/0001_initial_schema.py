@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("reply_kind", sa.String(length=16), nullable=False),
         sa.Column("reply_text", sa.Text(), nullable=True),
         sa.Column("error", sa.String(length=200), nullable=False),
+        sa.Column("route", sa.String(length=64), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_messages")),
