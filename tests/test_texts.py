@@ -1,0 +1,28 @@
+"""Templates keep their line structure (trim_blocks must not glue lines together)."""
+
+from bot.reply_split import split_for_wechat
+from bot.texts import Answer, create_text_environment, render_answer
+
+
+def _lines(template: str, **context) -> list[str]:
+    return render_answer(create_text_environment(), Answer(template, context)).split("\n")
+
+
+def test_submitted_keeps_each_sentence_on_its_line():
+    lines = _lines("self_report/submitted.j2", number="2026-000001", status="待核实", linked=False)
+    assert lines[0] == "申报已提交，编号：2026-000001。"
+    assert lines[-2].startswith("（档案里暂时没找到") and lines[-1].startswith("回复“进度”")
+
+
+def test_open_cases_lists_one_case_per_line():
+    cases = [{"number": str(n), "name": "李*", "cause": "因病", "status": "待核实",
+              "urgent": "急" if n == 1 else ""} for n in (1, 2)]
+    lines = _lines("staff/open_cases.j2", role="村干部", name="张", cases=cases)
+    assert lines[2:] == ["1 李* 因病 待核实【急】", "2 李* 因病 待核实"]
+
+
+def test_split_keeps_every_character_within_the_byte_limit():
+    text = "\n".join(["第一行" * 50, "短行", "😀" * 700])
+    pieces = split_for_wechat(text, 2000)
+    assert all(len(piece.encode()) <= 2000 for piece in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
