@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.incoming import Incoming
@@ -108,37 +107,21 @@ class InboundProcessor:
     async def _run(self, incoming: Incoming, attempt: Attempt) -> None:
         try:
             async with self._locks.hold(incoming.openid):
-                inbound_id = await self._claim(incoming)
-                if inbound_id is None:
+                processed = await self._pipeline.run(incoming, lambda: attempt.abandoned)
+                if processed is None:  # delivered before: another worker, or before a restart
                     attempt.resolve(await self._earlier_reply(incoming.dedupe_key))
                     return
-                reply = await self._pipeline.run(incoming, inbound_id, lambda: attempt.abandoned)
-                if reply and attempt.abandoned:
-                    await self._pipeline.move_reply_to_outbox(inbound_id, incoming.openid, reply)
-                attempt.resolve(reply)
+                if processed.reply and attempt.abandoned:
+                    await self._pipeline.move_reply_to_outbox(
+                        processed.inbound_id, incoming.openid, processed.reply
+                    )
+                attempt.resolve(processed.reply)
         except Exception:
             log.exception("inbound processing failed openid=%s", incoming.openid)
             attempt.resolve("")
         finally:
             loop = asyncio.get_running_loop()
             loop.call_later(ATTEMPT_MEMORY_S, self._attempts.pop, incoming.dedupe_key, None)
-
-    async def _claim(self, incoming: Incoming) -> int | None:
-        """Store the dedupe key before processing; None when it was stored before."""
-        row = InboundMessage(
-            dedupe_key=incoming.dedupe_key, openid=incoming.openid, msg_type=incoming.msg_type,
-            event=incoming.event, msg_id=incoming.msg_id, create_time=incoming.create_time,
-            content=incoming.spoken_or_typed_text, fields=incoming.fields, status="processing",
-            received_at=self._clock(),
-        )
-        async with self._sessionmaker() as session:
-            session.add(row)
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
-                return None
-            return row.id
 
     async def _earlier_reply(self, key: str) -> str:
         """A delivery we saw before (another worker, or before a restart): same reply or ''."""

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import Environment
-from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import MessageContext
-from bot.dialog_store import active_dialog, add_turn
+from bot.dialog_store import add_turn
 from bot.incoming import Incoming
 from bot.outbox_writer import OutboxWriter
 from bot.reply_split import split_for_wechat
@@ -20,27 +20,39 @@ from bot.router import first_match
 from bot.routing_table import ROUTES
 from bot.settings import Settings
 from bot.texts import Answer, render_answer
-from storage.models import InboundMessage, WechatUser
-from storage.queries import user_by_openid
+from policy.roles import Role
+from storage.models import DialogSession, InboundMessage, WechatUser
+from storage.queries import user_and_active_dialog
 
 log = logging.getLogger("fangpin.pipeline")
 Clock = Callable[[], dt.datetime]
+INTERACTION_RESOLUTION = dt.timedelta(seconds=30)
 
 
-@dataclass
-class Outcome:
-    pieces: list[str]
+@dataclass(frozen=True)
+class Processed:
+    inbound_id: int
+    reply: str
 
 
-async def _sender(session: AsyncSession, incoming: Incoming, now: dt.datetime) -> WechatUser:
-    user = await user_by_openid(session, incoming.openid)
+async def _sender(
+    session: AsyncSession, incoming: Incoming, now: dt.datetime
+) -> tuple[WechatUser, DialogSession | None]:
+    user, dialog = await user_and_active_dialog(session, incoming.openid)
     if user is None:
-        user = WechatUser(openid=incoming.openid, subscribed=True, created_at=now)
+        user = WechatUser(openid=incoming.openid, subscribed=True, role=Role.farmer,
+                          display_name="", created_at=now)
         session.add(user)
     if incoming.event != "unsubscribe":
-        user.last_interaction_at = now
-        user.last_interaction_kind = "event" if incoming.is_event else "message"
-    return user
+        kind = "event" if incoming.is_event else "message"
+        previous = user.last_interaction_at
+        # The platform's reply windows are hours or a minute long: a write per message would
+        # cost more than it tells, so the time is refreshed when it is older than 30 s.
+        if previous is None or kind != user.last_interaction_kind or (
+            now - previous > INTERACTION_RESOLUTION
+        ):
+            user.last_interaction_at, user.last_interaction_kind = now, kind
+    return user, dialog
 
 
 class MessagePipeline:
@@ -53,27 +65,56 @@ class MessagePipeline:
         self._texts = texts
         self._clock = clock
 
-    async def run(self, incoming: Incoming, inbound_id: int, deferred: Callable[[], bool]) -> str:
-        """Handle and commit; returns the passive reply ('' = success). `deferred()` says the
-        HTTP answer is already gone, so every piece goes to the outbox."""
+    async def run(self, incoming: Incoming, deferred: Callable[[], bool]) -> Processed | None:
+        """Store the inbound message, handle it and commit, all in one transaction.
+
+        The INSERT of the dedupe key comes first and holds the key until the commit: a second
+        delivery (another task, worker or process) blocks on it and then finds it taken, so a
+        handler never runs twice, and a crash leaves nothing half-done. Returns None when the
+        key was already stored. `deferred()` says the HTTP answer is gone: every piece then
+        goes to the outbox."""
         now = self._clock()
         async with self._sessionmaker() as session:
+            inbound = await self._claim(session, incoming, now)
+            if inbound is None:
+                return None
             try:
-                pieces, step = await self._handle(session, incoming, now)
+                pieces, route = await self._handle(session, incoming, now)
             except Exception:
                 await session.rollback()
                 log.exception("handler failed openid=%s type=%s", incoming.openid,
                               incoming.msg_type)
-                pieces, step = self._render([Answer("errors/internal.j2")]), "error"
-            return await self._finish(session, incoming, inbound_id, pieces, now, deferred, step)
+                inbound = await self._claim(session, incoming, now)
+                if inbound is None:
+                    return None
+                pieces, route = self._render([Answer("errors/internal.j2")]), "error"
+            reply = await self._finish(session, incoming, inbound, pieces, now, deferred, route)
+            return Processed(inbound.id, reply)
+
+    async def _claim(
+        self, session: AsyncSession, incoming: Incoming, now: dt.datetime
+    ) -> InboundMessage | None:
+        row = InboundMessage(
+            dedupe_key=incoming.dedupe_key, openid=incoming.openid, msg_type=incoming.msg_type,
+            event=incoming.event, msg_id=incoming.msg_id, create_time=incoming.create_time,
+            content=incoming.spoken_or_typed_text, fields=incoming.fields, status="processing",
+            received_at=now,
+        )
+        session.add(row)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            return None
+        return row
 
     async def _handle(
         self, session: AsyncSession, incoming: Incoming, now: dt.datetime
     ) -> tuple[list[str], str]:
-        user = await _sender(session, incoming, now)
+        user, dialog = await _sender(session, incoming, now)
         ctx = MessageContext(
             incoming=incoming, session=session, user=user, settings=self._settings, now=now,
-            outbox=OutboxWriter(session, now), dialog=await active_dialog(session, incoming.openid),
+            outbox=OutboxWriter(session, now), dialog=dialog,
         )
         route = first_match(ROUTES, ctx)
         answers = await route.handler(ctx) if route else []
@@ -90,23 +131,20 @@ class MessagePipeline:
         return split_for_wechat(text, self._settings.reply_max_bytes)
 
     async def _finish(
-        self, session: AsyncSession, incoming: Incoming, inbound_id: int, pieces: list[str],
-        now: dt.datetime, deferred: Callable[[], bool], route: str,
+        self, session: AsyncSession, incoming: Incoming, inbound: InboundMessage,
+        pieces: list[str], now: dt.datetime, deferred: Callable[[], bool], route: str,
     ) -> str:
         outbox = OutboxWriter(session, now)
-        is_deferred = deferred()
-        passive = "" if is_deferred or not pieces else pieces[0]
-        for index, piece in enumerate(pieces[0 if is_deferred else 1 :]):
-            outbox.text(incoming.openid, piece, "reply",
-                        unique_key=f"reply:{inbound_id}:{index + (0 if is_deferred else 1)}")
+        first_queued = 0 if deferred() else 1
+        passive = "" if first_queued == 0 or not pieces else pieces[0]
+        for index, piece in enumerate(pieces[first_queued:], start=first_queued):
+            outbox.text(incoming.openid, piece, "reply", unique_key=f"reply:{inbound.id}:{index}")
         failed = route == "error"
-        await session.execute(
-            update(InboundMessage).where(InboundMessage.id == inbound_id).values(
-                status="failed" if failed else "done", finished_at=now,
-                reply_kind="passive" if passive else ("outbox" if pieces else "none"),
-                reply_text=passive or None, error="handler_error" if failed else "", route=route,
-            )
-        )
+        inbound.status, inbound.finished_at, inbound.route = (
+            "failed" if failed else "done"), now, route
+        inbound.reply_kind = "passive" if passive else ("outbox" if pieces else "none")
+        inbound.reply_text = passive or None
+        inbound.error = "handler_error" if failed else ""
         await session.commit()
         return passive
 

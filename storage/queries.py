@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Area, Case, CaseEvent, HelperPairing, Household, Member, WechatUser
+from storage.models import (
+    Area,
+    Case,
+    CaseEvent,
+    DialogSession,
+    HelperPairing,
+    Household,
+    Member,
+    WechatUser,
+)
 
 
 async def member_by_id_number(session: AsyncSession, id_number: str) -> Member | None:
@@ -93,6 +102,20 @@ async def case_events(session: AsyncSession, case_id: int) -> Sequence[CaseEvent
 
 async def user_by_openid(session: AsyncSession, openid: str) -> WechatUser | None:
     return (await session.scalars(select(WechatUser).where(WechatUser.openid == openid))).first()
+
+
+async def user_and_active_dialog(
+    session: AsyncSession, openid: str
+) -> tuple[WechatUser | None, DialogSession | None]:
+    """The sender and their active dialog, in one round trip (this runs for every message)."""
+    query = (
+        select(WechatUser, DialogSession)
+        .outerjoin(DialogSession, and_(DialogSession.openid == WechatUser.openid,
+                                       DialogSession.status == "active"))
+        .where(WechatUser.openid == openid)
+    )
+    row = (await session.execute(query)).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 async def all_cases(session: AsyncSession) -> Sequence[Case]:

@@ -16,17 +16,18 @@ from tests.wechat_requests import say, signed_query, text_xml
 
 @pytest.fixture
 def slow_handler(monkeypatch):
-    """Make every handler take `delay` seconds and record the texts in the order handled."""
+    """Make every message take `delay` seconds of (non-database) work before its unit of work,
+    and record the texts in the order they are processed."""
     handled: list[str] = []
     state = {"delay": 0.5}
-    original = MessagePipeline._handle
+    original = MessagePipeline.run
 
-    async def slow(self, session, incoming, now):
+    async def slow(self, incoming, deferred):
         handled.append(incoming.text)
         await asyncio.sleep(state["delay"])
-        return await original(self, session, incoming, now)
+        return await original(self, incoming, deferred)
 
-    monkeypatch.setattr(MessagePipeline, "_handle", slow)
+    monkeypatch.setattr(MessagePipeline, "run", slow)
     return handled, state
 
 

@@ -1,0 +1,70 @@
+"""The command line: settings errors, db upgrade, and the masked case export."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import pytest
+
+from bot.cli import main
+from bot.settings import SettingsError, load_settings
+from tests.conftest import TOKEN
+from tests.registry_fixtures import HEAD_ID, seed_registry
+from tests.test_self_report_dialog import Farmer, _walk_to_confirm
+
+
+def test_missing_secrets_stop_start_up_with_the_names():
+    with pytest.raises(SettingsError) as error:
+        load_settings({"FANGPIN_WECHAT_TOKEN": "t"})
+    message = str(error.value)
+    assert "FANGPIN_WECHAT_APPID" in message and "FANGPIN_WECHAT_SECRET" in message
+    assert "FANGPIN_WECHAT_TOKEN" not in message.split("missing settings:")[1].split(".")[0]
+
+
+def test_demo_mode_needs_no_secrets_and_bad_values_are_named():
+    settings = load_settings({"FANGPIN_DEMO": "1"})
+    assert settings.demo and settings.wechat_token and settings.api_base.endswith("/cgi-bin/")
+    with pytest.raises(SettingsError, match="FANGPIN_WECHAT_AES_KEY"):
+        load_settings({"FANGPIN_DEMO": "1", "FANGPIN_WECHAT_AES_KEY": "short"})
+    with pytest.raises(SettingsError, match="FANGPIN_TIMESTAMP_WINDOW_S"):
+        load_settings({"FANGPIN_DEMO": "1", "FANGPIN_TIMESTAMP_WINDOW_S": "five"})
+    assert load_settings({"FANGPIN_DEMO": "1", "FANGPIN_TIMESTAMP_WINDOW_S": "0"}
+                         ).timestamp_window_s == 0
+
+
+def test_serve_without_secrets_exits_with_a_clear_message(monkeypatch, capsys):
+    for name in ("FANGPIN_DEMO", "FANGPIN_WECHAT_TOKEN", "FANGPIN_WECHAT_APPID",
+                 "FANGPIN_WECHAT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["serve", "--port", "1"]) == 2
+    assert "missing settings" in capsys.readouterr().err
+
+
+async def test_cases_export_masks_ids_names_and_phones(make_client, settings, database_url,
+                                                       monkeypatch, capsys, tmp_path):
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    farmer = Farmer(client, "o-export")
+    await _walk_to_confirm(farmer, HEAD_ID, True)
+    await farmer.says("确认")
+    await client.close()
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
+    assert await asyncio.to_thread(main, ["cases", "export", "--format", "json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["id_number"] == HEAD_ID[:6] + "********" + HEAD_ID[-4:]
+    assert row["applicant"] == "李*" and row["phone"] == "138****5678"
+    assert (row["status"], row["source"], row["household"]) == ("reported", "自主申报",
+                                                                "53012820000000")
+    assert (row["rigid_expense"], row["cause"]) == (25000, "illness")
+    out = tmp_path / "cases.csv"
+    assert await asyncio.to_thread(
+        main, ["cases", "export", "--format", "csv", "--out", str(out)]
+    ) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "状态", "状态说明"] and len(rows) == 2
+    assert HEAD_ID not in raw.decode("utf-8-sig") and TOKEN not in raw.decode("utf-8-sig")
