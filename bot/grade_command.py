@@ -1,0 +1,216 @@
+"""`fangpin grade`: grade households read as JSON Lines, write one JSON object per line.
+
+    fangpin grade [FILE] [--params FILE] [--county CODE]
+
+FILE defaults to stdin (`-` too). Each non-blank input line yields exactly one output line, in
+order: the grading (`level`, `colour`, `provisional`, `missing`, `rules`, `measures`,
+`parameters`, see spec/grading.md) or an error object `{"line": 7, "error": "...",
+"field": "members[1].labour"}` (`field` is null when the line is not a JSON object at all).
+Blank lines are skipped; line numbers count every physical line from 1. A year the parameter
+set lacks is an error for that line naming the year. Streaming: one line in memory at a time.
+
+Exit status: 0 every line graded, 1 some lines were errors (the others are still graded),
+2 nothing could be graded (unreadable input or parameter file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import IO, Any
+
+from policy.grading import R_INCOME, R_STABLE, FactError, Grading, RuleResult, grade, parse_facts
+from policy.levels import LEVELS
+from policy.parameters import (
+    MissingParametersError,
+    ParameterError,
+    ParameterFile,
+    ParameterSet,
+    load_parameter_file,
+)
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+_loads = json.loads
+
+
+def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `grade` subcommand to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "grade",
+        help="按预警规则评定等级（JSON Lines 输入，JSON Lines 输出）",
+        description="Grade households (JSON Lines) into warning levels I–V; one JSON object "
+        "per input line, errors name the line and the field.",
+    )
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="JSON Lines; - = stdin")
+    p.add_argument(
+        "--params", metavar="FILE", default=None, help="parameter set (TOML) instead of built-in"
+    )
+    p.add_argument("--county", metavar="CODE", default=None, help="county code for overrides")
+    p.set_defaults(func=run_grade)
+    return p
+
+
+def run_grade(
+    args: argparse.Namespace,
+    *,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Run `fangpin grade` with parsed `args`; returns the exit status."""
+    err = stderr if stderr is not None else sys.stderr
+    try:
+        pfile = load_parameter_file(getattr(args, "params", None))
+    except ParameterError as exc:
+        print(f"参数文件错误：{exc}", file=err)
+        return 2
+    out = stdout if stdout is not None else sys.stdout.buffer
+    path = getattr(args, "file", "-") or "-"
+    try:
+        if path == "-":
+            src = stdin if stdin is not None else sys.stdin.buffer
+        else:
+            src = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
+    except OSError as exc:
+        print(f"无法读取输入文件 {path}：{exc.strerror or exc}", file=err)
+        return 2
+    warn = LineGrader.stderr_warner(err)
+    grader = LineGrader(pfile, getattr(args, "county", None), on_warning=warn)
+    try:
+        write = out.write
+        for text in grader.grade_lines(src):
+            write(text.encode("utf-8"))
+            write(b"\n")
+        out.flush()
+    finally:
+        if src is not stdin and path != "-":
+            src.close()
+    return 1 if grader.errors else 0
+
+
+class LineGrader:
+    """Grades raw JSON lines with one parameter file; shared by the CLI and the benchmark."""
+
+    def __init__(
+        self,
+        pfile: ParameterFile,
+        county: str | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        self.pfile = pfile
+        self.county = county
+        self.errors = 0
+        self._sets: dict[int, ParameterSet | MissingParametersError] = {}
+        self._warn = on_warning
+
+    @staticmethod
+    def stderr_warner(err: IO[str]) -> Callable[[str], None]:
+        return lambda msg: print(msg, file=err)
+
+    def params_for(self, year: int) -> ParameterSet:
+        ps = self._sets.get(year)
+        if ps is None:
+            try:
+                ps = self.pfile.for_year(year, self.county)
+            except MissingParametersError as exc:
+                ps = exc
+            else:
+                if not ps.verified and self._warn is not None:
+                    self._warn(f"注意：参数 {ps.ref} 未经核实（{ps.source or '未注明来源'}）")
+            self._sets[year] = ps
+        if isinstance(ps, MissingParametersError):
+            raise ps.with_traceback(None)  # re-raised per line: keep no growing traceback
+        return ps
+
+    def grade_lines(self, lines: Iterable[bytes | str]) -> Iterator[str]:
+        """One JSON text per non-blank line (no trailing newline)."""
+        for lineno, raw in enumerate(lines, 1):
+            if raw.isspace() or not raw:
+                continue
+            yield self.grade_line(raw, lineno)
+
+    def grade_line(self, raw: bytes | str, lineno: int) -> str:
+        try:
+            obj = _loads(raw)
+        except UnicodeDecodeError:
+            return self._error(lineno, "这一行不是 UTF-8 编码的文本", None)
+        except ValueError as exc:
+            return self._error(lineno, _json_error_text(exc), None)
+        except RecursionError:
+            return self._error(lineno, "JSON 嵌套层数过多", None)
+        try:
+            facts = parse_facts(obj)
+            return encode_grading(grade(facts, self.params_for(facts.year)))
+        except FactError as exc:
+            return self._error(lineno, exc.message, exc.field)
+        except MissingParametersError as exc:
+            return self._error(lineno, str(exc), "year")
+
+    def _error(self, lineno: int, message: str, field: str | None) -> str:
+        self.errors += 1
+        return _encode({"line": lineno, "error": message, "field": field})
+
+
+def encode_grading(g: Grading) -> str:
+    """`json.dumps(g.to_dict(), ensure_ascii=False)`, from cached fragments where possible."""
+    parts = []
+    for r in g.rules:
+        text = r.json
+        if text is None:  # cached rule results keep their encoding for the next household
+            text = r.json = _rule_json(r)
+        parts.append(text)
+    return (
+        f"{_PREFIX[g.level, g.provisional]}{_list_json(g.missing)}, "
+        f'"rules": [{", ".join(parts)}], "measures": {g.proposal.json}, '
+        f'"parameters": {_str_json(g.parameters)}}}'
+    )
+
+
+def _rule_json(r: RuleResult) -> str:
+    if r.rule in _NUMERIC_FIGURES:  # the per-household rules: format numbers directly
+        figures = ", ".join([f'"{k}": {v!r}' for k, v in r.figures.items()])
+        return f'{{"rule": "{r.rule}", "figures": {{{figures}}}, "text": {_encode_str(r.text)}}}'
+    return _encode(r.to_dict())
+
+
+# Rules whose figures are only int and float (whose repr is their JSON) by construction.
+_NUMERIC_FIGURES = frozenset({R_INCOME, R_STABLE})
+_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+_PREFIX = {
+    (lv, prov): _encode({"level": lv.value, "colour": lv.colour, "provisional": prov})[:-1]
+    + ', "missing": '
+    for lv in LEVELS
+    for prov in (False, True)
+}
+
+
+@lru_cache(maxsize=1024)
+def _list_json(items: tuple[str, ...]) -> str:
+    return _encode(list(items))
+
+
+@lru_cache(maxsize=64)
+def _str_json(text: str) -> str:
+    return _encode(text)
+
+
+def _json_error_text(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）"
+    return f"不是有效的 JSON：{exc}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry (`python -m bot.grade_command`); `fangpin grade` is the usual one."""
+    parser = argparse.ArgumentParser(prog="fangpin")
+    add_grade_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["grade", *(argv if argv is not None else sys.argv[1:])])
+    return run_grade(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""`fangpin grade`: JSON Lines in, one JSON object per line out, errors name line and field."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.grade_command import _encode, add_grade_parser, encode_grading, run_grade
+from policy.grading import grade, parse_facts
+from policy.parameters import ParameterSet
+from tests.test_grading_properties import households
+
+GRADING_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "grading"
+TEST_PARAMS = GRADING_DATA / "params-test.toml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fangpin")
+    add_grade_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["grade", *argv])
+
+
+def run(*argv: str, stdin: bytes = b"") -> tuple[int, list[dict], str]:
+    out, err = io.BytesIO(), io.StringIO()
+    code = run_grade(parse_args(*argv), stdin=io.BytesIO(stdin), stdout=out, stderr=err)
+    lines = out.getvalue().decode("utf-8").splitlines()
+    return code, [json.loads(line) for line in lines], err.getvalue()
+
+
+def test_parser_arguments() -> None:
+    args = parse_args("in.jsonl", "--params", "p.toml", "--county", "530128")
+    assert (args.file, args.params, args.county) == ("in.jsonl", "p.toml", "530128")
+    assert parse_args().file == "-" and args.func is run_grade
+
+
+def test_grades_every_case_from_a_file() -> None:
+    code, out, _ = run(str(GRADING_DATA / "cases.jsonl"), "--params", str(TEST_PARAMS))
+    cases = [json.loads(x) for x in (GRADING_DATA / "cases.jsonl").read_text("utf-8").splitlines()]
+    assert code == 0 and len(out) == len(cases)
+    for case, result in zip(cases, out, strict=True):
+        assert result["level"] == case["expected_level"], case["case"]
+        assert result["provisional"] is case["expected_provisional"]
+        assert [r["rule"] for r in result["rules"]] == case["expected_rules"]
+        assert result["parameters"] == "test-2026"
+        assert list(result) == [
+            "level",
+            "colour",
+            "provisional",
+            "missing",
+            "rules",
+            "measures",
+            "parameters",
+        ]
+
+
+GOOD = {
+    "year": 2026,
+    "category": "脱贫户",
+    "members": [{"labour": "normal"}],
+    "income": {"wage": 1000, "production": 0, "transfer": 0, "property": 0},
+    "rigid_expense": 0,
+}
+
+
+def line(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode("utf-8")
+
+
+def test_bad_lines_get_error_objects_and_the_rest_are_graded(tmp_path: Path) -> None:
+    bad_labour = {**GOOD, "members": [{"labour": "normal"}, {"labour": "strong"}]}
+    rows = [
+        line(GOOD),  # 1 graded
+        b'{"year": 2026, "members": [',  # 2 malformed JSON
+        line(bad_labour),  # 3 bad field
+        b"",  # 4 blank: skipped
+        line({**GOOD, "year": 2019}),  # 5 no parameters for 2019
+        b"[1, 2]",  # 6 not an object
+        b'{"year": 2026, "category": "\xff"}',  # 7 not UTF-8
+        line({**GOOD, "year": None}),  # 8 no year
+        line(GOOD),  # 9 graded
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    code, out, _ = run(str(path), "--params", str(TEST_PARAMS))
+    assert code == 1
+    assert [o.get("level") for o in out] == ["I", None, None, None, None, None, None, "I"]
+    errors = {o["line"]: o for o in out if "error" in o}
+    assert {n: e["field"] for n, e in errors.items()} == {
+        2: None,
+        3: "members[1].labour",
+        5: "year",
+        6: None,
+        7: None,
+        8: "year",
+    }
+    assert "2019" in errors[5]["error"]
+    assert "strong" in errors[3]["error"]
+    assert all(set(e) == {"line", "error", "field"} for e in errors.values())
+
+
+def test_reads_stdin_and_writes_chinese_unescaped() -> None:
+    code, out, _ = run("-", "--params", str(TEST_PARAMS), stdin=line(GOOD) + b"\n")
+    assert code == 0 and out[0]["colour"] == "红"
+    raw = io.BytesIO()
+    run_grade(
+        parse_args("--params", str(TEST_PARAMS)),
+        stdin=io.BytesIO(line(GOOD)),
+        stdout=raw,
+        stderr=io.StringIO(),
+    )
+    assert "红".encode() in raw.getvalue() and b"\\u" not in raw.getvalue()
+
+
+def test_built_in_parameters_and_unverified_warning() -> None:
+    code, out, err = run(stdin=line({**GOOD, "year": 2026}) + b"\n" + line(GOOD) + b"\n")
+    assert code == 0 and out[0]["parameters"].startswith("yn-")
+    assert err.count("未经核实") == 1  # 2026 is carried forward from 2025: warned once
+    code, out, err = run(stdin=line({**GOOD, "year": 2025}))
+    assert code == 0 and err == ""
+
+
+def test_unusable_parameter_file_or_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = "x"\n', encoding="utf-8")
+    code, out, err = run("--params", str(bad), stdin=line(GOOD))
+    assert code == 2 and out == [] and "years" in err
+    code, out, err = run(str(tmp_path / "missing.jsonl"))
+    assert code == 2 and "missing.jsonl" in err
+
+
+def test_fast_encoding_equals_json_dumps_for_the_cases() -> None:
+    p = ParameterSet(version="enc", year=2026, poverty_line=4000)
+    for raw in (GRADING_DATA / "cases.jsonl").read_text("utf-8").splitlines():
+        g = grade(parse_facts(json.loads(raw)), p)
+        assert encode_grading(g) == json.dumps(g.to_dict(), ensure_ascii=False)
+        assert encode_grading(g) == encode_grading(g)  # again, from the cached fragments
+
+
+@given(households(), st.sampled_from([4000, 8700]))
+def test_fast_encoding_equals_json_dumps(h: dict, line_value: int) -> None:
+    p = ParameterSet(version="enc", year=2026, poverty_line=line_value)
+    g = grade(parse_facts(h), p)
+    assert encode_grading(g) == _encode(g.to_dict())
+
+
+def test_python_dash_m_entry(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(line(GOOD) + b"\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.grade_command", str(path), "--params", str(TEST_PARAMS)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["level"] == "I"
