@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -55,9 +54,11 @@ def _services(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]:
         sender = asyncio.create_task(app[OUTBOX].run_forever(), name="outbox")
         yield
         await app[INBOUND].drain()
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        app[OUTBOX].stop()
+        try:
+            await asyncio.wait_for(sender, timeout=30)
+        except TimeoutError:  # a send hanging on the network: give up on it
+            log.warning("outbox did not stop in time; cancelled")
         client._http.close()
         await app[HTTP].close()
 

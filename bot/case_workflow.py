@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy.case_status import CaseSource, CaseStatus, can_transition
+from policy.local_time import local
 from storage.models import Case, CaseEvent, DialogSession, Evidence
 
 
@@ -34,7 +35,7 @@ async def _number_case(session: AsyncSession, case: Case, at: dt.datetime) -> No
     case.number = f"pending-{uuid.uuid4().hex}"
     session.add(case)
     await session.flush()
-    case.number = f"{at.year}-{case.id:06d}"
+    case.number = f"{local(at).year}-{case.id:06d}"
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -13,6 +13,7 @@ from bot.settings import SettingsError, load_settings
 def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from bot.access_log import PathOnlyAccessLogger
     from bot.app import create_app
 
     settings = load_settings().with_overrides(host=args.host, port=args.port)
@@ -20,6 +21,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"fangpin demo: simulator at http://{settings.host}:{settings.port}/simulator",
               flush=True)
     web.run_app(create_app(settings), host=settings.host, port=settings.port,
+                access_log_class=PathOnlyAccessLogger,
                 print=lambda text: print(text, flush=True))
     return 0
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.incoming import Incoming
 from bot.outbox_writer import OutboxWriter
 from bot.settings import Settings
+from policy.local_time import local_date
 from storage.models import DialogSession, WechatUser
 
 
@@ -29,7 +30,4 @@ class MessageContext:
 
     @property
     def today(self) -> dt.date:
-        return self.now.astimezone(SHANGHAI).date()
-
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+        return local_date(self.now)

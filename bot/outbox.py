@@ -87,18 +87,24 @@ class OutboxDispatcher:
         self._max_attempts = max_attempts
         self._poll_s = poll_s
         self._wakeup = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wakeup.set()
 
+    def stop(self) -> None:
+        """Finish the round in progress, then return from run_forever (never mid-statement)."""
+        self._stopping = True
+        self._wakeup.set()
+
     async def run_forever(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.dispatch_due()
             except Exception:
                 log.exception("outbox round failed")
                 sent = 0
-            if not sent:
+            if not sent and not self._stopping:
                 self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_s)
@@ -133,6 +139,8 @@ class OutboxDispatcher:
         """Send what is due; returns how many rows were tried."""
         rows = await self._claim(limit)
         for row in rows:
+            if self._stopping:  # the rest keep their lease and are sent after a restart
+                break
             result = await asyncio.to_thread(
                 send_blocking, self._client, row.channel, row.openid, row.payload
             )

@@ -36,10 +36,9 @@ def timestamp_is_fresh(timestamp: str, window_s: float, now: float | None = None
     """True when the timestamp is within ±window_s of now; a window of 0 disables the check."""
     if window_s <= 0:
         return True
-    try:
-        value = int(timestamp)
-    except ValueError:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return False
+    value = int(timestamp)
     current = time.time() if now is None else now
     return abs(current - value) <= window_s
 

@@ -47,14 +47,19 @@ async def verify_url(request: web.Request) -> web.Response:
                         content_type="text/plain")
 
 
+def _too_large(request: web.Request, size: int, limit: int) -> web.HTTPRequestEntityTooLarge:
+    log.warning("message refused: body of %d bytes over the %d-byte cap from %s", size, limit,
+                request.remote)
+    return web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size, text="")
+
+
 async def _read_body(request: web.Request, settings: Settings) -> bytes:
-    if request.content_length is not None and request.content_length > settings.max_body_bytes:
-        raise web.HTTPRequestEntityTooLarge(max_size=settings.max_body_bytes,
-                                            actual_size=request.content_length, text="")
-    body = await request.content.read(settings.max_body_bytes + 1)
-    if len(body) > settings.max_body_bytes:
-        raise web.HTTPRequestEntityTooLarge(max_size=settings.max_body_bytes,
-                                            actual_size=len(body), text="")
+    limit = settings.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise _too_large(request, request.content_length, limit)
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise _too_large(request, len(body), limit)
     return body
 
 

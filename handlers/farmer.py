@@ -7,6 +7,7 @@ from bot.router import Route
 from bot.self_report_service import SELF_REPORT_ENGINE
 from bot.texts import Answer
 from policy.case_status import STATUS_NAMES_ZH
+from policy.local_time import local
 from storage.queries import cases_reported_by
 
 START_WORDS = frozenset({"申报", "我要申报", "有困难", "求助", "申报困难", "我有困难", "困难申报"})
@@ -29,7 +30,7 @@ async def continue_report(ctx: MessageContext) -> list[Answer]:
 async def my_cases(ctx: MessageContext) -> list[Answer]:
     cases = await cases_reported_by(ctx.session, ctx.openid)
     rows = [
-        {"number": case.number, "date": case.created_at.strftime("%Y-%m-%d"),
+        {"number": case.number, "date": local(case.created_at).strftime("%Y-%m-%d"),
          "status": STATUS_NAMES_ZH[case.status]}
         for case in cases
     ]

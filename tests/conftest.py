@@ -11,9 +11,9 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
+from tests.shared_data import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-WECHAT_SAMPLES = SHARED / "data" / "wechat"
+WECHAT_SAMPLES = SHARED_DATA / "wechat"
 TOKEN = "fangpin-test-token"
 APPID = "wxfangpintest00001"
 

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from bot.grade_command import _encode, add_grade_parser, encode_grading, run_grade
 from policy.grading import grade, parse_facts
 from policy.parameters import ParameterSet
+from tests.shared_data import require_shared_data
 from tests.test_grading_properties import households
 
-GRADING_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "grading"
+GRADING_DATA = require_shared_data() / "grading"
 TEST_PARAMS = GRADING_DATA / "params-test.toml"
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from policy.grading import grade_record
 from policy.parameters import load_parameter_file
+from tests.shared_data import require_shared_data
 
-GRADING_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "grading"
+GRADING_DATA = require_shared_data() / "grading"
 CASES = [
     json.loads(line)
     for line in (GRADING_DATA / "cases.jsonl").read_text(encoding="utf-8").splitlines()

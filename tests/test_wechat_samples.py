@@ -9,7 +9,10 @@ from sqlalchemy import select
 from storage.engine import create_engine, create_sessionmaker
 from storage.models import InboundMessage
 from tests.conftest import TOKEN, WECHAT_SAMPLES
+from tests.shared_data import require_shared_data
 from tests.wechat_requests import signed_query
+
+require_shared_data()
 
 SAMPLES = sorted(WECHAT_SAMPLES.glob("S*.xml"))
 REPLY_SAMPLES = {"S20-reply-text"}

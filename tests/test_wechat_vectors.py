@@ -14,6 +14,9 @@ from bot.wechat_crypto import SafeModeEnvelope, sha1_signature
 from storage.engine import create_engine, create_sessionmaker
 from storage.models import InboundMessage
 from tests.conftest import WECHAT_SAMPLES
+from tests.shared_data import require_shared_data
+
+require_shared_data()
 
 VECTORS = json.loads((WECHAT_SAMPLES / "crypto-vectors.json").read_text(encoding="utf-8"))
 
