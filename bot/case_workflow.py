@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import update
@@ -31,8 +32,10 @@ def record_event(
     return event
 
 
-async def _number_case(session: AsyncSession, case: Case, at: dt.datetime) -> None:
-    case.number = f"pending-{uuid.uuid4().hex}"
+async def number_case(session: AsyncSession, case: Case, at: dt.datetime) -> None:
+    """Store the case and number it `YYYY-000123` (Beijing year, from the row id); the unique
+    placeholder fits the column's 32 characters."""
+    case.number = f"tmp-{uuid.uuid4().hex[:24]}"
     session.add(case)
     await session.flush()
     case.number = f"{local(at).year}-{case.id:06d}"
@@ -63,7 +66,7 @@ async def submit_self_report(
         description=answers.get("description", ""), phone=answers.get("phone", ""),
         dialog_session_id=dialog.id, created_at=at, updated_at=at,
     )
-    await _number_case(session, case, at)
+    await number_case(session, case, at)
     record_event(session, case, dialog.openid, "reported", at, actor_role="farmer",
                  data={"channel": "wechat_dialog", "dialog_session_id": dialog.id})
     await session.execute(
@@ -84,3 +87,13 @@ def transition(
     case.status, case.updated_at = target, at
     return record_event(session, case, actor, "transition", at, reason=reason,
                         actor_role=actor_role, from_status=previous)
+
+
+def note_possible_duplicate(
+    session: AsyncSession, case: Case, earlier: Sequence[Case], at: dt.datetime
+) -> None:
+    """Record that the same person already has open cases, for the cadre who verifies."""
+    if earlier:
+        record_event(session, case, "system", "possible_duplicate", at,
+                     reason="同一身份证号已有未办结的申报",
+                     data={"open_cases": [other.number for other in earlier]})

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.chat_command import add_chat_parser
     from bot.demo_data_command import add_demo_data_parser
     from bot.grade_command import add_grade_parser, run_grade
+    from bot.import_command import add_import_parser
+    from bot.roster_command import add_roster_parser
 
     parser = argparse.ArgumentParser(prog="fangpin", description="防返贫监测预警 公众号服务")
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_chat_parser(subparsers)
     add_grade_parser(subparsers)
     subparsers.choices["grade"].set_defaults(run=run_grade)
+    add_import_parser(subparsers)
+    add_roster_parser(subparsers)
     return parser
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -88,6 +89,15 @@ class Household(Base):
     head_name: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     members: Mapped[list[Member]] = relationship(back_populates="household", lazy="raise")
+    # From the registry export (fangpin import registry); yuan per year, None = not given.
+    size_reported: Mapped[int | None] = mapped_column(Integer)
+    income_per_capita: Mapped[int | None] = mapped_column(BigInteger)
+    income_wage: Mapped[int | None] = mapped_column(BigInteger)
+    income_production: Mapped[int | None] = mapped_column(BigInteger)
+    income_transfer: Mapped[int | None] = mapped_column(BigInteger)
+    income_property: Mapped[int | None] = mapped_column(BigInteger)
+    registry_batch_id: Mapped[int | None] = mapped_column(Integer)
+    registry_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Member(Base):
@@ -102,6 +112,13 @@ class Member(Base):
     health: Mapped[str] = mapped_column(String(32), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")
     household: Mapped[Household] = relationship(back_populates="members", lazy="raise")
+    # From the registry export: 在校生状况, 是否享受低保, 是否特困供养, 脱贫年度.
+    schooling: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    dibao: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    tekun: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exit_year: Mapped[int | None] = mapped_column(Integer)
+    registry_batch_id: Mapped[int | None] = mapped_column(Integer)
+    registry_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class WechatUser(Base):
@@ -269,3 +286,90 @@ class Evidence(Base):
     media_format: Mapped[str] = mapped_column(String(16), default="")
     recognition: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- Registry import, department screening and the reverse-warning roster (migration 0002) ---
+
+
+class ImportBatch(Base):
+    """One run of `fangpin import registry|department`: the file, the counts and the report."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    operator: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    unmatched: Mapped[int] = mapped_column(Integer, default=0)
+    cases_opened: Mapped[int] = mapped_column(Integer, default=0)
+    rules_version: Mapped[str] = mapped_column(String(64), default="")
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportChange(Base):
+    """A registry value a newer import changed: which record, which field, before and after."""
+
+    __tablename__ = "import_changes"
+    __table_args__ = (Index("ix_import_changes_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScreeningHit(Base):
+    """A department row about a person: its cause and figures, matched to the registry or not.
+
+    `fingerprint` identifies the row's content (kind, normalized ID, values), so importing the
+    same row again adds nothing. `member_id` is None for people not found in the registry.
+    """
+
+    __tablename__ = "screening_hits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str] = mapped_column(String(16))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
+    place_text: Mapped[str] = mapped_column(String(100), default="")
+    row_number: Mapped[int] = mapped_column(Integer, default=0)
+    event_date: Mapped[dt.date | None] = mapped_column(Date)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    opens_case: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RosterExport(Base):
+    """Who exported which reverse-warning roster, when, and whether with full ID numbers."""
+
+    __tablename__ = "roster_exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    operator_openid: Mapped[str] = mapped_column(String(64), default="")
+    operator_role: Mapped[str] = mapped_column(String(32), default="")
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    criteria: Mapped[list[Any]] = mapped_column(default=list)
+    full_ids: Mapped[bool] = mapped_column(Boolean, default=False)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    household_codes: Mapped[list[Any]] = mapped_column(default=list)
+    parameters: Mapped[str] = mapped_column(String(64), default="")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policy.case_status import OPEN_STATUSES
 from storage.models import (
     Area,
     Case,
@@ -59,12 +60,23 @@ async def cases_reported_by(session: AsyncSession, openid: str, limit: int = 10)
     return (await session.scalars(query)).all()
 
 
+async def open_cases_of_applicant(session: AsyncSession, id_number: str) -> Sequence[Case]:
+    if not id_number:
+        return []
+    query = select(Case).where(Case.applicant_id_number == id_number,
+                               Case.status.in_([status.value for status in OPEN_STATUSES]))
+    return (await session.scalars(query.order_by(Case.id))).all()
+
+
 async def cases_in_areas(
-    session: AsyncSession, area_ids: Sequence[int], statuses: Sequence[str], limit: int = 10
+    session: AsyncSession, area_ids: Sequence[int], statuses: Sequence[str], limit: int = 10,
+    include_unplaced: bool = False,
 ) -> Sequence[Case]:
+    in_area = Case.area_id.in_(area_ids)
     query = (
         select(Case)
-        .where(Case.area_id.in_(area_ids), Case.status.in_(statuses))
+        .where(or_(in_area, Case.area_id.is_(None)) if include_unplaced else in_area,
+               Case.status.in_(statuses))
         .order_by(Case.urgent.desc(), Case.created_at)
         .limit(limit)
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +16,7 @@ from bot.outbox import OutboxDispatcher
 from bot.outbox_writer import OutboxWriter
 from policy.case_status import CaseSource, CaseStatus
 from storage.engine import create_engine, create_sessionmaker
-from storage.migrate import upgrade_database_async
+from storage.migrate import alembic_config, upgrade_database_async
 from storage.models import Case, CaseEvent, DialogSession, InboundMessage, OutboundMessage
 from tests.conftest import TOKEN, postgres_url
 from tests.wechat_requests import say, text_xml
@@ -58,7 +59,8 @@ async def test_migrations_are_idempotent(storage_url):
     async with engine.connect() as connection:
         version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     await engine.dispose()
-    assert version == "0001"
+    head = ScriptDirectory.from_config(alembic_config(storage_url)).get_current_head()
+    assert version == head
 
 
 async def test_dedupe_key_is_unique_and_first_row_survives(sessionmaker):

@@ -1,0 +1,235 @@
+"""Read an office export (XLSX or CSV) row by row, keyed by what each column means.
+
+- XLSX through openpyxl in read-only mode (the active sheet, or the one named).
+- CSV in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK (read as GB18030, its superset);
+  comma, tab or semicolon separated.
+- Title rows above the header are skipped: the header is the first of the top rows in which
+  an ID column and at least one other known column are recognised (`column_synonyms`).
+- Blank rows and totals rows (合计/总计/小计) are skipped and counted; every row keeps the
+  number a spreadsheet shows for it.
+Blocking file I/O: the CLI calls it; a server would run it in a thread.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
+
+from storage.column_synonyms import TOTALS_WORDS
+
+HEADER_SEARCH_ROWS = 20
+_SNIFF_BYTES = 64 * 1024
+_UNIT_SUFFIXES = ("(元)", "(万元)", "(人)", "(户)", "(岁)")
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table (format, encoding, header); the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    number: int
+    values: dict[str, Any]
+    cells: tuple[Any, ...]
+
+
+@dataclass
+class Table:
+    """An open table: where the header is, which columns mean what, and the data rows."""
+
+    path: Path
+    file_format: str
+    encoding: str
+    header_row: int
+    header_cells: tuple[str, ...]
+    columns: dict[str, int]
+    total_rows: int | None
+    skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "totals": 0})
+    _rows: Iterator[tuple[int, tuple[Any, ...]]] | None = field(default=None, repr=False)
+
+    def header_of(self, key: str) -> str:
+        index = self.columns.get(key)
+        return self.header_cells[index] if index is not None else key
+
+    def rows(self) -> Iterator[SheetRow]:
+        if self._rows is None:
+            raise TableError("table already read")
+        rows, self._rows = self._rows, None
+        for number, cells in rows:
+            kind = classify(cells)
+            if kind != "data":
+                self.skipped[kind] += 1
+                continue
+            values = {key: cells[i] if i < len(cells) else None for key, i in self.columns.items()}
+            yield SheetRow(number, values, cells)
+
+
+def header_key(header: Any) -> str:
+    """What a header is compared by: NFKC, no whitespace, no unit suffix, lower case."""
+    name = "".join(unicodedata.normalize("NFKC", str(header or "")).split()).lower()
+    name = name.rstrip(":")
+    for suffix in _UNIT_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
+
+
+def match_columns(
+    cells: tuple[Any, ...], synonyms: Mapping[str, tuple[str, ...]]
+) -> dict[str, int]:
+    """Column index per field; of two columns meaning one field, the earlier synonym wins."""
+    ranks = {header_key(name): (key, rank) for key, names in synonyms.items()
+             for rank, name in enumerate(names)}  # fmt: skip
+    best: dict[str, tuple[int, int]] = {}
+    for index, cell in enumerate(cells):
+        found = ranks.get(header_key(cell))
+        if found is None:
+            continue
+        key, rank = found
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, index)
+    return {key: index for key, (_, index) in best.items()}
+
+
+def classify(cells: tuple[Any, ...]) -> str:
+    """"blank", "totals" or "data"."""
+    texts = ["".join(str(c).split()) for c in cells if c is not None and str(c).strip()]
+    if not texts:
+        return "blank"
+    if any(t in TOTALS_WORDS for t in texts[:3]):
+        return "totals"
+    return "data"
+
+
+def open_table(
+    path: str | Path, synonyms: Mapping[str, tuple[str, ...]], required: frozenset[str],
+    *, sheet: str | None = None, count_rows: bool = False,
+) -> Table:
+    """Open `path` and find its header; raises TableError naming what is wrong."""
+    file = Path(path)
+    if not file.is_file():
+        raise TableError(f"找不到文件：{file}")
+    suffix = file.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        fmt, encoding, total, rows = "xlsx", "", *_xlsx_rows(file, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        fmt, (encoding, total, rows) = "csv", _csv_rows(file, count_rows)
+    elif suffix == ".xls":
+        raise TableError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入")
+    else:
+        raise TableError(f"不认识的文件类型“{suffix}”，请使用 .xlsx 或 .csv")
+    header_row, cells, columns = _find_header(rows, synonyms)
+    missing = sorted(required - set(columns))
+    if missing:
+        names = "、".join(synonyms[key][0] for key in missing)
+        raise TableError(f"第{header_row}行表头缺少必需的列：{names}")
+    return Table(file, fmt, encoding, header_row, tuple(str(c or "").strip() for c in cells),
+                 columns, total, _rows=rows)
+
+
+def _find_header(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], synonyms: Mapping[str, tuple[str, ...]]
+) -> tuple[int, tuple[Any, ...], dict[str, int]]:
+    for number, cells in rows:
+        columns = match_columns(cells, synonyms)
+        if "id_number" in columns and len(columns) >= 2:
+            return number, cells, columns
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    raise TableError(f"前{HEADER_SEARCH_ROWS}行中找不到表头（需要“身份证号”“姓名”等列名）")
+
+
+def _xlsx_rows(
+    file: Path, sheet: str | None
+) -> tuple[int | None, Iterator[tuple[int, tuple[Any, ...]]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise TableError(f"无法打开 Excel 文件：{exc}") from exc
+    if sheet is not None and sheet not in workbook.sheetnames:
+        raise TableError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(workbook.sheetnames)}）")
+    worksheet = workbook[sheet] if sheet else workbook.active
+    total = worksheet.max_row
+    worksheet.reset_dimensions()  # some exporters write a wrong dimension; read every row
+
+    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        try:
+            for number, cells in enumerate(worksheet.iter_rows(min_row=1, values_only=True), 1):
+                yield number, tuple(cells)
+        finally:
+            workbook.close()
+
+    return total, rows()
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8-sig, utf-16, utf-8 or gb18030 (GBK), from the first bytes of a file."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(head) - 3:
+            return "utf-8"
+    try:
+        head.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        if not (exc.reason == "incomplete multibyte sequence" and exc.start >= len(head) - 3):
+            raise TableError("无法识别文件编码（不是 UTF-8 也不是 GBK）") from exc
+    return "gb18030"
+
+
+def _delimiter(sample: str) -> str:
+    lines = [line for line in sample.splitlines()[:10] if line.strip()]
+    counts = {d: sum(line.count(d) for line in lines) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _csv_rows(
+    file: Path, count_rows: bool
+) -> tuple[str, int | None, Iterator[tuple[int, tuple[Any, ...]]]]:
+    with file.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    encoding = detect_encoding(head)
+    sample = head.decode(encoding, errors="ignore")
+    delimiter = _delimiter(sample)
+    total = _count_lines(file) if count_rows else None
+
+    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+        with file.open("r", encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                for number, cells in enumerate(reader, 1):
+                    yield number, tuple(cells)
+            except UnicodeDecodeError as exc:
+                where = reader.line_num + 1
+                raise TableError(f"第{where}行附近编码有误（按{encoding}读取）") from exc
+
+    name = "gbk" if encoding == "gb18030" else encoding
+    return name, total, rows()
+
+
+def _count_lines(file: Path) -> int:
+    count = 0
+    with file.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            count += block.count(b"\n")
+    return count
+
+
+def read_all(path: str | Path, synonyms: Mapping[str, tuple[str, ...]],
+             required: frozenset[str] = frozenset()) -> list[SheetRow]:
+    """Every data row of a small file (tests and tools)."""
+    return list(open_table(path, synonyms, required).rows())

@@ -1,0 +1,208 @@
+"""`fangpin import department` on SQLite and PostgreSQL: matching, hits, cases, alerts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from policy.case_status import CaseSource, CaseStatus
+from policy.roles import Role
+from storage.models import Area, Case, CaseEvent, ImportBatch, OutboundMessage, ScreeningHit
+from tests.screening_fixtures import (
+    add_staff,
+    count,
+    import_department,
+    import_registry,
+    prepare_url,
+    rows,
+    sessions,
+    valid_id,
+    write_csv,
+    write_xlsx,
+)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def screening_url(request, database_url):
+    return await prepare_url(request.param, database_url)
+
+
+@pytest.fixture
+async def registry_db(screening_url):
+    async with sessions(screening_url) as sessionmaker:
+        await import_registry(sessionmaker)
+        yield sessionmaker
+
+
+async def _group(sessionmaker, village: str, group: str) -> int:
+    async with sessionmaker() as session:
+        parent = (await session.scalars(select(Area).where(Area.name == village))).one()
+        query = select(Area.id).where(Area.name == group, Area.parent_id == parent.id)
+        return (await session.scalars(query)).one()
+
+
+@pytest.mark.parametrize(
+    ("kind", "read", "matched", "unmatched", "rejected", "opened", "hits"),
+    [
+        ("health", 14, 12, 1, [(16, "身份证号码", "bad_check_digit")], 11, 13),
+        ("disability", 6, 6, 0, [], 3, 6),
+        ("disaster", 5, 5, 0, [], 4, 5),
+        ("education", 8, 8, 0, [], 0, 8),
+        ("civil", 7, 7, 0, [], 0, 7),
+        ("police", 3, 3, 0, [], 2, 3),
+    ],
+)
+async def test_every_department_sample_is_matched_and_screened(
+    registry_db, kind, read, matched, unmatched, rejected, opened, hits
+):
+    report = await import_department(registry_db, kind)
+    data = report.as_json()
+    assert (data["rows_read"], data["matched"], data["unmatched"], data["duplicates"]) == (
+        read, matched, unmatched, 0)
+    assert [(r["row"], r["column"], r["code"]) for r in data["rejected"]] == rejected
+    assert data["cases_opened"] == opened and data["status"] == "imported"
+    assert await count(registry_db, ScreeningHit) == hits
+    assert await count(registry_db, Case, Case.source == CaseSource.data_screening) == opened
+
+
+async def test_health_hits_carry_cause_figures_and_the_rules_that_fired(registry_db):
+    await import_department(registry_db, "health")
+    (hit,) = await rows(registry_db, ScreeningHit, ScreeningHit.name == "王发红")
+    assert (hit.kind, hit.cause, hit.row_number, hit.opens_case) == ("health", "illness", 8, True)
+    assert hit.figures["out_of_pocket"] == 85533 and hit.event_date.isoformat() == "2026-05-22"
+    assert hit.reasons[0].startswith("个人自付85,533元")
+    (case,) = await rows(registry_db, Case, Case.id == hit.case_id)
+    assert (case.status, case.cause, case.rigid_expense, case.household_size) == (
+        CaseStatus.reported, "illness", 85533, 6)
+    (event,) = await rows(registry_db, CaseEvent, CaseEvent.case_id == case.id)
+    assert (event.action, event.actor, event.actor_role) == ("reported", "import:health",
+                                                            "data_operator")
+    assert [r["rule"] for r in event.data["rules"]] == ["illness.cost_share",
+                                                        "illness.new_serious"]
+    (known,) = await rows(registry_db, ScreeningHit, ScreeningHit.name == "朱云云")
+    assert (known.opens_case, known.case_id) == (False, None)
+
+
+async def test_15_digit_and_full_width_ids_match_and_the_outsider_is_listed(registry_db):
+    report = await import_department(registry_db, "health")
+    names = {h.name for h in await rows(registry_db, ScreeningHit,
+                                        ScreeningHit.member_id.is_not(None))}  # fmt: skip
+    assert {"王梅", "黄军学", "鲁金华", "林梅", "杨英文", "林正"} <= names
+    assert report.unmatched_people == [{"row": 15, "name": "外*人",
+                                        "id_number": "530129********2335", "causes": ["因病"]}]
+    (outsider,) = await rows(registry_db, ScreeningHit, ScreeningHit.member_id.is_(None))
+    assert (outsider.name, outsider.household_id, outsider.case_id) == ("外县人", None, None)
+
+
+async def test_one_alert_per_import_per_area_to_subscribed_cadres(registry_db):
+    group7 = await _group(registry_db, "红龙村", "7组")
+    await add_staff(registry_db, "cadre-honglong", Role.village_cadre, "红龙村")
+    await add_staff(registry_db, "officer-cuihua", Role.township_officer, "翠华镇")
+    await add_staff(registry_db, "cadre-xinhong", Role.village_cadre, "新红村")
+    await add_staff(registry_db, "cadre-off", Role.village_cadre, "红竹村", subscribed=False)
+    await add_staff(registry_db, "helper-honglong", Role.helper, "红龙村")
+    await add_staff(registry_db, "county", Role.county_officer, "禄劝彝族苗族自治县")
+    async with registry_db() as session:
+        from storage.models import WechatUser
+
+        session.add(WechatUser(openid="cadre-group7", role=Role.village_cadre, area_id=group7,
+                               subscribed=True))
+        await session.commit()
+    report = await import_department(registry_db, "health")
+    assert report.alerts == 4
+    messages = {m.openid: m for m in await rows(registry_db, OutboundMessage)}
+    assert sorted(messages) == ["cadre-group7", "cadre-honglong", "cadre-xinhong",
+                                "officer-cuihua"]
+    township = messages["officer-cuihua"].payload["content"]
+    assert "翠华镇" in township and "新增预警3户" in township and "因病：3户" in township
+    assert "王*红" in township and "红龙村7组" in township and "杨*文" in township
+    assert "530128" not in township and "尿毒症" not in township and "王发红" not in township
+    village = messages["cadre-honglong"].payload["content"]
+    assert "新增预警1户" in village and "2026-000006" in village
+    assert messages["cadre-honglong"].unique_key.startswith("screening:health:")
+    assert all(m.purpose == "screening_alert" for m in messages.values())
+
+
+async def test_importing_the_same_file_again_opens_and_alerts_nothing(registry_db):
+    await add_staff(registry_db, "officer-cuihua", Role.township_officer, "翠华镇")
+    first = await import_department(registry_db, "health")
+    again = await import_department(registry_db, "health")
+    assert (first.cases_opened, first.alerts) == (11, 1)
+    assert (again.cases_opened, again.alerts, again.already_known) == (0, 0, 13)
+    assert (again.matched, again.unmatched) == (12, 1)
+    assert await count(registry_db, ScreeningHit) == 13
+    assert await count(registry_db, Case) == 11
+    assert await count(registry_db, OutboundMessage) == 1
+    assert await count(registry_db, ImportBatch, ImportBatch.kind == "health") == 2
+
+
+async def test_a_newer_row_for_an_open_case_is_added_to_it(registry_db, tmp_path):
+    await import_department(registry_db, "health")
+    header = ["序号", "姓名", "身份证号码", "病种", "确诊日期", "个人自付(元)"]
+    update = write_csv(tmp_path / "december.csv", [
+        header, [1, "王发红", "530128198205265910", "尿毒症", "2026-12-01", "99000"]])
+    report = await import_department(registry_db, "health", update)
+    assert (report.cases_opened, report.hits_attached) == (0, 1)
+    (case,) = await rows(registry_db, Case, Case.applicant_name == "王发红")
+    events = await rows(registry_db, CaseEvent, CaseEvent.case_id == case.id)
+    assert [e.action for e in events] == ["reported", "screening_hit"]
+    assert await count(registry_db, ScreeningHit, ScreeningHit.case_id == case.id) == 2
+
+
+async def test_repeated_rows_count_as_duplicates(registry_db, tmp_path):
+    line = ["者文开", " 530128 19800513 0325 ", "智力", "三级", "因灾", "2026/11/19"]
+    path = write_csv(tmp_path / "dup.csv", [
+        ["姓名", "身份证号", "残疾类别", "残疾等级", "致残原因", "发证日期"], line,
+        ["者文开", "530128198005130325", "智力", "三级", "因灾", "2026-11-19"]], "gbk")
+    report = await import_department(registry_db, "disability", path)
+    assert (report.rows_read, report.duplicates, report.matched, report.cases_opened) == (2, 1,
+                                                                                          1, 1)
+
+
+async def test_all_or_nothing_on_request(registry_db):
+    report = await import_department(registry_db, "health", accept_good_rows=False)
+    assert (report.status, report.committed, report.cases_opened) == ("rolled_back", False, 0)
+    assert await count(registry_db, ScreeningHit) == 0
+    assert await count(registry_db, Case) == 0
+    (batch,) = await rows(registry_db, ImportBatch, ImportBatch.kind == "health")
+    assert (batch.status, batch.rejected, batch.matched) == ("rolled_back", 1, 12)
+
+
+async def test_other_column_orders_and_names_work_for_housing(registry_db, tmp_path):
+    path = write_xlsx(tmp_path / "housing.xlsx", [
+        ["2026年农村危房鉴定结果"],
+        ["鉴定日期", "危房等级", "户主身份证号码", "户主姓名", "乡镇", "村"],
+        ["2026-10-01", "D级", "530128196007281515", "起云", "茂山镇", "凤平村"],
+        ["2026-10-01", "C级", "530128195512076577", "孙荣华", "翠华镇", "红龙村"],
+        ["2026-10-02", "D级", "530128196806174331", "无名", "翠华镇", "红龙村"],
+    ])
+    report = await import_department(registry_db, "housing", path)
+    assert (report.rows_read, report.matched, report.cases_opened) == (3, 2, 1)
+    assert [r.code for r in report.rejected] == ["bad_check_digit"]
+    (case,) = await rows(registry_db, Case)
+    assert (case.applicant_name, case.cause) == ("起云", "disaster")
+
+
+async def test_unmatched_people_are_placed_by_their_village_or_county(registry_db, tmp_path):
+    path = write_csv(tmp_path / "civil.csv", [
+        ["姓名", "公民身份号码", "救助类型", "所在乡镇", "所在村"],
+        ["新户甲", valid_id("53012819900101001"), "农村低保", "翠华镇", "红龙村"],
+        ["新户乙", valid_id("53012819900102001"), "农村特困供养", "", ""],
+        ["外县丙", valid_id("53012919900101001"), "农村低保", "", ""],
+    ])
+    report = await import_department(registry_db, "civil", path)
+    assert report.unmatched == 3 and not report.rejected
+    hits = {h.name: h for h in await rows(registry_db, ScreeningHit)}
+    async with registry_db() as session:
+        village = await session.get(Area, hits["新户甲"].area_id)
+        county = await session.get(Area, hits["新户乙"].area_id)
+    assert (village.name, county.code, hits["外县丙"].area_id) == ("红龙村", "530128", None)
+    assert (hits["新户乙"].cause, hits["外县丙"].place_text) == ("tekun", "")
+
+
+async def test_small_chunks_give_the_same_result(registry_db, monkeypatch):
+    monkeypatch.setattr("storage.department_import.CHUNK_ROWS", 3)
+    report = await import_department(registry_db, "health")
+    assert (report.rows_read, report.matched, report.unmatched, report.cases_opened) == (14, 12,
+                                                                                         1, 11)
+    assert await count(registry_db, ScreeningHit) == 13

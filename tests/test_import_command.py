@@ -1,0 +1,102 @@
+"""The command line: `fangpin import registry|department` and `fangpin roster`."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+
+from bot.cli import main
+from tests.screening_fixtures import REGISTRY_CSV, REGISTRY_XLSX, SAMPLES, registry_table, write_csv
+
+
+@pytest.fixture
+def cli_db(monkeypatch, database_url):
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
+    return database_url
+
+
+def _json(capsys) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_registry_import_prints_a_json_report(cli_db, capsys):
+    assert main(["import", "registry", str(REGISTRY_CSV), "--json", "--no-progress"]) == 0
+    report = _json(capsys)
+    assert {k: report[k] for k in ("rows_read", "imported", "updated", "matched", "unmatched",
+                                   "duplicates", "rejected", "cases_opened")} == {
+        "rows_read": 427, "imported": 427, "updated": 0, "matched": 0, "unmatched": 427,
+        "duplicates": 0, "rejected": [], "cases_opened": 0}
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--json"]) == 0
+    again = _json(capsys)
+    assert (again["imported"], again["unchanged"], again["matched"]) == (0, 427, 427)
+
+
+def test_registry_with_rejected_rows_exits_1_and_writes_them_back(cli_db, capsys, tmp_path):
+    table = registry_table()
+    table[3][8] = "5.30128E+17"
+    bad = write_csv(tmp_path / "bad.csv", table, "gbk")
+    rejects = tmp_path / "退回.csv"
+    assert main(["import", "registry", str(bad), "--rejects", str(rejects)]) == 1
+    out = capsys.readouterr()
+    assert "第4行 [证件号码]" in out.out and "未导入任何数据" in out.out
+    assert "退回.csv" in out.err and rejects.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main(["import", "registry", str(bad), "--accept-good-rows", "--json"]) == 0
+    report = _json(capsys)
+    assert (report["imported"], report["rejected"][0]["row"]) == (426, 4)
+    assert report["rejected"][0]["column"] == "证件号码"
+
+
+def test_department_import_json_has_the_promised_fields(cli_db, capsys):
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["import", "department", "--kind", "health", str(SAMPLES["health"]),
+                 "--json"]) == 0
+    report = _json(capsys)
+    assert {k: report[k] for k in ("rows_read", "matched", "unmatched", "duplicates",
+                                   "cases_opened")} == {
+        "rows_read": 14, "matched": 12, "unmatched": 1, "duplicates": 0, "cases_opened": 11}
+    assert report["rejected"] == [{"row": 16, "column": "身份证号码",
+                                   "reason": "身份证号校验位不对（可能有数字录错），不做猜测匹配",
+                                   "code": "bad_check_digit"}]
+    assert report["unmatched_people"][0]["id_number"] == "530129********2335"
+    assert "530129195108312335" not in json.dumps(report)
+    assert main(["import", "department", "--kind", "health", str(SAMPLES["health"]),
+                 "--all-or-nothing", "--json"]) == 1
+    strict = _json(capsys)
+    assert (strict["status"], strict["cases_opened"]) == ("rolled_back", 0)
+
+
+def test_text_report_and_progress_bar(cli_db, capsys):
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--progress"]) == 0
+    out = capsys.readouterr()
+    assert "读取 427 行" in out.out and "新增 427 人" in out.out and "已导入" in out.out
+    assert "行" in out.err
+    assert main(["import", "department", "--kind", "disaster", str(SAMPLES["disaster"])]) == 0
+    text = capsys.readouterr().out
+    assert "跳过空行 1" in text and "新开预警 4 件" in text
+
+
+def test_unreadable_files_exit_2(cli_db, capsys, tmp_path):
+    (tmp_path / "x.xls").write_bytes(b"x")
+    assert main(["import", "registry", str(tmp_path / "x.xls")]) == 2
+    assert ".xls" in capsys.readouterr().err
+    headerless = write_csv(tmp_path / "h.csv", [["a", "b"], ["1", "2"]])
+    assert main(["import", "department", "--kind", "civil", str(headerless)]) == 2
+
+
+def test_roster_command(cli_db, capsys, tmp_path):
+    assert main(["import", "registry", str(REGISTRY_XLSX)]) == 0
+    out = tmp_path / "名册.xlsx"
+    assert main(["roster", "--area", "翠华镇红龙村", "--out", str(out), "--as-of",
+                 "2026-12-01", "--year", "2026"]) == 0
+    printed = capsys.readouterr().out
+    assert "红龙村 反向预警名册" in printed and "身份证号已遮挡" in printed
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].value == "序号"
+    assert main(["roster", "--area", "红龙村", "--out", str(out), "--full-ids"]) == 2
+    assert "--operator" in capsys.readouterr().err
+    assert main(["roster", "--area", "红龙村", "--out", str(out), "--criteria", "rich"]) == 2
+    assert main(["roster", "--area", "红龙村", "--out", str(out), "--year", "1999"]) == 2
+    assert "1999" in capsys.readouterr().err

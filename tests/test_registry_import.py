@@ -1,0 +1,196 @@
+"""`fangpin import registry` on SQLite and PostgreSQL: counts, idempotence, changes, rejects."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from policy.roles import AreaLevel
+from storage.import_report import write_rejects
+from storage.models import Area, Household, ImportBatch, ImportChange, Member
+from tests.registry_fixtures import HEAD_ID, seed_registry
+from tests.screening_fixtures import (
+    REGISTRY_CSV,
+    count,
+    import_registry,
+    prepare_url,
+    registry_table,
+    rows,
+    sessions,
+    valid_id,
+    write_csv,
+)
+
+ID_COLUMN = 8
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def screening_url(request, database_url):
+    return await prepare_url(request.param, database_url)
+
+
+@pytest.fixture
+async def screening_db(screening_url):
+    async with sessions(screening_url) as sessionmaker:
+        yield sessionmaker
+
+
+async def test_the_sample_registry_imports_areas_households_members_and_incomes(screening_db):
+    report = await import_registry(screening_db)
+    assert (report.status, report.committed, report.header_row) == ("imported", True, 2)
+    assert (report.rows_read, report.imported, report.updated, report.rejected) == (427, 427, 0,
+                                                                                     [])
+    assert (report.households_created, report.matched, report.unmatched) == (120, 0, 427)
+    assert await count(screening_db, Member) == 427
+    assert await count(screening_db, Household) == 120
+    levels = [area.level for area in await rows(screening_db, Area)]
+    assert (levels.count(AreaLevel.county), levels.count(AreaLevel.township),
+            levels.count(AreaLevel.village)) == (1, 4, 11)
+    (household,) = await rows(screening_db, Household, Household.code == "53012820000000")
+    assert (household.category, household.head_name, household.size_reported) == ("监测户",
+                                                                                   "王发红", 6)
+    assert (household.income_per_capita, household.income_wage, household.income_transfer,
+            household.income_production, household.income_property) == (5000, 24000, 6000, 0, 0)
+    async with screening_db() as session:
+        group = await session.get(Area, household.area_id)
+        village = await session.get(Area, group.parent_id)
+        township = await session.get(Area, village.parent_id)
+    assert (group.name, village.name, township.name) == ("7组", "红龙村", "翠华镇")
+    (student,) = await rows(screening_db, Member, Member.name == "龙梅海")
+    assert (student.schooling, student.labour, student.health, student.exit_year) == (
+        "九年级", "none", "患有大病", 2020)
+    assert await count(screening_db, Member, Member.dibao.is_(True)) == 100
+    assert await count(screening_db, Member, Member.tekun.is_(True)) == 36
+    assert await count(screening_db, Member, Member.labour == "weak") == 69
+
+
+async def test_reimporting_the_same_registry_changes_nothing(screening_db):
+    await import_registry(screening_db)
+    again = await import_registry(screening_db)
+    as_csv = await import_registry(screening_db, REGISTRY_CSV)
+    for report in (again, as_csv):
+        assert (report.imported, report.updated, report.unchanged, report.changes) == (0, 0, 427,
+                                                                                       0)
+        assert (report.matched, report.households_created, report.households_updated) == (427, 0,
+                                                                                          0)
+    assert await count(screening_db, Member) == 427
+    assert await count(screening_db, ImportChange) == 0
+    batches = await rows(screening_db, ImportBatch)
+    assert [(b.kind, b.status, b.imported) for b in batches] == [
+        ("registry", "imported", 427), ("registry", "imported", 0), ("registry", "imported", 0)]
+
+
+async def test_a_newer_file_updates_what_changed_and_records_it(screening_db, tmp_path):
+    await import_registry(screening_db, REGISTRY_CSV)
+    table = registry_table()
+    table[1][12] = "患有大病"  # 王发红: 健康 -> 患有大病
+    for line in table[1:7]:
+        line[16] = "5200"  # household 53012820000000: 人均纯收入 5000 -> 5200
+    new_member = list(table[1])
+    new_member[7:10] = ["王新", valid_id("53012820200101001"), "之孙子"]
+    table.insert(7, new_member)
+    report = await import_registry(screening_db, write_csv(tmp_path / "newer.csv", table))
+    assert (report.imported, report.updated, report.unchanged) == (1, 1, 426)
+    assert (report.households_updated, report.changes) == (1, 2)
+    changes = await rows(screening_db, ImportChange)
+    assert sorted((c.entity, c.field, c.old_value, c.new_value) for c in changes) == [
+        ("household", "income_per_capita", "5000", "5200"),
+        ("member", "health", "健康", "患有大病"),
+    ]
+    assert {c.batch_id for c in changes} == {report.batch_id}
+    (head,) = await rows(screening_db, Member, Member.id_number == "530128198205265910")
+    assert head.health == "患有大病" and head.registry_batch_id == report.batch_id
+
+
+def _messy_registry(tmp_path):
+    table = registry_table()
+    table[2][ID_COLUMN] = "530128941210774"  # 15 digits: 王云, born 1994
+    table[3][ID_COLUMN] = "530128194701035787"  # wrong check digit
+    table[4][ID_COLUMN] = "5.30128E+17"  # Excel float
+    table[5][ID_COLUMN] = "53012820040118132"  # truncated
+    table[6][ID_COLUMN] = " 530128 20020119 964x "  # spaces, lowercase x... wrong check
+    return write_csv(tmp_path / "messy.csv", table, "gbk")
+
+
+async def test_bad_ids_reject_the_whole_file_unless_asked(screening_db, tmp_path):
+    path = _messy_registry(tmp_path)
+    report = await import_registry(screening_db, path)
+    assert (report.status, report.committed, report.imported) == ("rolled_back", False, 0)
+    assert [(r.row, r.column, r.code) for r in report.rejected] == [
+        (4, "证件号码", "bad_check_digit"), (5, "证件号码", "excel_float"),
+        (6, "证件号码", "wrong_length"), (7, "证件号码", "bad_check_digit")]
+    assert "科学计数法" in report.rejected[1].reason and "17位" in report.rejected[2].reason
+    assert await count(screening_db, Member) == 0
+    assert await count(screening_db, Area) == 0
+    (batch,) = await rows(screening_db, ImportBatch)
+    assert (batch.status, batch.rejected, batch.rows_read) == ("rolled_back", 4, 427)
+    assert batch.report["rejected"][0] == {"row": 4, "column": "证件号码",
+                                           "reason": report.rejected[0].reason,
+                                           "code": "bad_check_digit"}
+
+
+async def test_accept_good_rows_takes_the_rest_and_upgrades_15_digit_numbers(screening_db,
+                                                                            tmp_path):
+    report = await import_registry(screening_db, _messy_registry(tmp_path),
+                                   accept_good_rows=True)
+    assert (report.status, report.imported, len(report.rejected)) == ("imported", 423, 4)
+    (upgraded,) = await rows(screening_db, Member, Member.name == "王云",
+                             Member.id_number == "530128199412107741")
+    assert upgraded.birth_date.isoformat() == "1994-12-10"
+    assert await count(screening_db, Member) == 423
+
+
+async def test_repeated_rows_are_duplicates_and_conflicting_ones_rejected(screening_db, tmp_path):
+    table = registry_table()
+    table.append(list(table[1]))
+    conflicting = list(table[2])
+    conflicting[7] = "王云云"
+    table.append(conflicting)
+    report = await import_registry(screening_db, write_csv(tmp_path / "dup.csv", table),
+                                   accept_good_rows=True)
+    assert (report.rows_read, report.duplicates, report.imported) == (429, 1, 427)
+    assert [(r.row, r.code) for r in report.rejected] == [(430, "conflict")]
+    assert "第3行" in report.rejected[0].reason
+
+
+async def test_rejected_rows_are_written_back_for_the_office(screening_db, tmp_path):
+    report = await import_registry(screening_db, _messy_registry(tmp_path))
+    out = tmp_path / "rejects.csv"
+    assert write_rejects(report, out) == 4
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("原行号,问题列,原因,户编号,县")
+    assert "530128194701035787" not in text and "530128********5787" in text
+    assert write_rejects(report, tmp_path / "rejects.xlsx") == 4
+
+
+async def test_an_import_over_existing_areas_reuses_them_and_updates_the_household(
+    screening_url, screening_db
+):
+    await seed_registry(screening_url)
+    report = await import_registry(screening_db)
+    assert report.households_created == 119 and report.matched == 1
+    assert await count(screening_db, Area, Area.name == "翠华镇") == 1
+    assert await count(screening_db, Area, Area.name == "禄劝彝族苗族自治县") == 1
+    (household,) = await rows(screening_db, Household, Household.code == "53012820000000")
+    assert household.category == "监测户"
+    changes = {(c.field, c.new_value) for c in await rows(screening_db, ImportChange)}
+    assert ("category", "监测户") in changes
+    async with screening_db() as session:
+        head = (await session.scalars(select(Member).where(Member.id_number == HEAD_ID))).one()
+    assert head.household_id == household.id
+
+
+async def test_households_split_across_chunks_import_the_same(screening_db, monkeypatch,
+                                                              tmp_path):
+    monkeypatch.setattr("storage.registry_import.CHUNK_ROWS", 5)
+    table = registry_table()
+    head, *members = table[1:7]
+    table[1:7] = [*members, head]  # the head row of 53012820000000 comes last, in a later chunk
+    report = await import_registry(screening_db, write_csv(tmp_path / "late_head.csv", table))
+    assert (report.imported, report.households_created, report.changes) == (427, 120, 0)
+    (household,) = await rows(screening_db, Household, Household.code == "53012820000000")
+    assert household.head_name == "王发红"
+    again = await import_registry(screening_db, REGISTRY_CSV)
+    assert (again.unchanged, again.updated, again.households_updated) == (427, 0, 0)

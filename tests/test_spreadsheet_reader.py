@@ -1,0 +1,182 @@
+"""Reading office exports: encodings, title rows, header synonyms, blank and totals rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storage import cell_values as cv
+from storage.column_synonyms import DEPARTMENT, REGISTRY, REGISTRY_REQUIRED
+from storage.spreadsheet_reader import TableError, detect_encoding, header_key, open_table
+from tests.screening_fixtures import REGISTRY_CSV, REGISTRY_XLSX, SAMPLES, valid_id, write_csv
+
+HEALTH = DEPARTMENT["health"]
+ID = valid_id("53012819820526591")
+
+
+def _read(path, synonyms=HEALTH, required=frozenset({"id_number"})):
+    table = open_table(path, synonyms, required)
+    return table, list(table.rows())
+
+
+@pytest.mark.parametrize(
+    ("kind", "encoding", "header_row", "numbers", "skipped"),
+    [
+        ("health", "", 2, list(range(3, 17)), {"blank": 0, "totals": 1}),
+        ("disability", "gbk", 1, list(range(2, 8)), {"blank": 0, "totals": 0}),
+        ("disaster", "utf-8-sig", 1, [2, 3, 4, 6, 7], {"blank": 1, "totals": 0}),
+        ("education", "", 2, list(range(3, 11)), {"blank": 0, "totals": 0}),
+        ("civil", "utf-8", 1, list(range(2, 9)), {"blank": 0, "totals": 0}),
+        ("police", "gbk", 2, [3, 4, 5], {"blank": 0, "totals": 0}),
+    ],
+)
+def test_every_department_sample_is_read_with_spreadsheet_row_numbers(
+    kind, encoding, header_row, numbers, skipped
+):
+    table, rows = _read(SAMPLES[kind], DEPARTMENT[kind])
+    assert (table.encoding, table.header_row) == (encoding, header_row)
+    assert [row.number for row in rows] == numbers
+    assert table.skipped == skipped
+
+
+def test_registry_xlsx_with_title_row_and_gbk_csv_without_give_the_same_rows():
+    xlsx, xlsx_rows = _read(REGISTRY_XLSX, REGISTRY, REGISTRY_REQUIRED)
+    csv_table, csv_rows = _read(REGISTRY_CSV, REGISTRY, REGISTRY_REQUIRED)
+    assert (xlsx.header_row, csv_table.header_row, csv_table.encoding) == (2, 1, "gbk")
+    assert len(xlsx_rows) == len(csv_rows) == 427
+    assert len(xlsx.columns) == len(csv_table.columns) == 22
+    first_xlsx, first_csv = xlsx_rows[0], csv_rows[0]
+    assert first_xlsx.number == 3 and first_csv.number == 2
+    assert cv.compact(first_xlsx.values["name"]) == cv.compact(first_csv.values["name"]) == "王发红"
+    assert cv.amount(first_xlsx.values["income_wage"]) == cv.amount(first_csv.values["income_wage"])
+
+
+def test_police_tabs_stick_to_ids_but_the_comma_is_the_delimiter():
+    _, rows = _read(SAMPLES["police"], DEPARTMENT["police"])
+    assert rows[0].values["id_number"] == "530128197911166528\t"
+    assert cv.id_number(rows[0].values["id_number"]).number == "530128197911166528"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "utf-16"])
+def test_csv_encodings_are_detected(tmp_path, encoding):
+    table = [["某县新增名单"], ["序号", "患者姓名", "身份证号码", "个人自付(元)"],
+             ["1", "王发红", ID, "1,234"]]
+    path = write_csv(tmp_path / "x.csv", table, encoding)
+    table, rows = _read(path)
+    assert table.header_row == 2
+    assert rows[0].values == {"name": "王发红", "id_number": ID, "out_of_pocket": "1,234"}
+
+
+def test_other_header_names_and_column_orders_mean_the_same(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["自付金额（元）", "诊断", "公民身份证号码", "姓 名"],
+                                          ["500", "白血病", ID, "王发红"]])
+    _, rows = _read(path)
+    assert rows[0].values == {"out_of_pocket": "500", "disease": "白血病", "id_number": ID,
+                              "name": "王发红"}
+
+
+def test_person_id_column_wins_over_household_head_id(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["户主身份证号", "姓名", "身份证号"], ["1", "王", ID]])
+    _, rows = _read(path)
+    assert rows[0].values["id_number"] == ID
+
+
+def test_blank_rows_and_totals_rows_are_skipped_and_counted(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["姓名", "身份证号"], ["王", ID], ["", ""], [" ", ""],
+                                          ["合 计", "1人"], ["总计", ""]])
+    table, rows = _read(path)
+    assert [row.number for row in rows] == [2]
+    assert table.skipped == {"blank": 2, "totals": 2}
+
+
+def test_missing_header_and_missing_required_columns_are_explained(tmp_path):
+    no_header = write_csv(tmp_path / "a.csv", [["标题"], ["a", "b"]])
+    with pytest.raises(TableError, match="找不到表头"):
+        open_table(no_header, HEALTH, frozenset({"id_number"}))
+    no_village = write_csv(tmp_path / "b.csv", [["户编号", "姓名", "证件号码"]])
+    with pytest.raises(TableError, match="缺少必需的列：行政村"):
+        open_table(no_village, REGISTRY, REGISTRY_REQUIRED)
+
+
+def test_unsupported_files_are_refused(tmp_path):
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(TableError, match=r"\.xls"):
+        open_table(tmp_path / "old.xls", HEALTH, frozenset())
+    with pytest.raises(TableError, match="找不到文件"):
+        open_table(tmp_path / "none.csv", HEALTH, frozenset())
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(TableError, match="无法打开 Excel 文件"):
+        open_table(tmp_path / "broken.xlsx", HEALTH, frozenset())
+
+
+def test_encoding_detection_and_header_keys():
+    assert detect_encoding("姓名".encode("gbk")) == "gb18030"
+    assert detect_encoding("\ufeff姓名".encode()) == "utf-8-sig"
+    assert detect_encoding("姓名".encode()[:-1]) == "utf-8"
+    assert header_key(" 个人自付（元） ") == header_key("个人自付") == "个人自付"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" 530128 19970908 5467 ", "530128199709085467"),
+        ("５３０１２８１９５８０７２４８１２９", "530128195807248129"),
+        ("53012819630706829x", "53012819630706829X"),
+        ("530128197911166528\t", "530128197911166528"),
+        ("530128501116552", "530128195011165520"),
+        (530128990628801, "53012819990628801X"),
+        (530128990628801.0, "53012819990628801X"),
+    ],
+)
+def test_id_cells_are_normalized(raw, expected):
+    assert cv.id_number(raw) == cv.IdReading(expected)
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "words"),
+    [
+        ("530128197211151520", "bad_check_digit", "校验位"),
+        ("5.30128E+17", "excel_float", "科学计数法"),
+        (5.30128198205266e17, "excel_float", "科学计数法"),
+        (530128198205266000, "excel_float", "末几位"),
+        ("53012819820526591", "wrong_length", "17位"),
+        ("", "empty", "为空"),
+        (None, "empty", "为空"),
+        ("5301281982052659A1", "not_digits", "字符"),
+        ("530128198213265918", "bad_birth_date", "出生日期"),
+    ],
+)
+def test_bad_ids_are_rejected_with_a_reason_never_guessed(raw, code, words):
+    reading = cv.id_number(raw)
+    assert reading.number is None and reading.code == code and words in reading.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2026/11/19", dt.date(2026, 11, 19)), ("2026-08-14", dt.date(2026, 8, 14)),
+     ("2026年8月4日", dt.date(2026, 8, 4)), (dt.datetime(2026, 1, 1, 8), dt.date(2026, 1, 1)),
+     (46250, dt.date(2026, 8, 16)), ("20260814", dt.date(2026, 8, 14)), ("", None)],
+)
+def test_dates(raw, expected):
+    assert cv.date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("12,000", 12000), ("￥1234.5", 1234), (" 800 元", 800), ("1.2万", 12000), (36000, 36000),
+     (2400.0, 2400), ("", None), ("-", None)],
+)
+def test_amounts(raw, expected):
+    assert cv.amount(raw) == expected
+
+
+def test_unreadable_values_raise_with_a_reason():
+    with pytest.raises(cv.CellError, match="不是金额"):
+        cv.amount("很多")
+    with pytest.raises(cv.CellError, match="是.*否"):
+        cv.yes_no("也许")
+    with pytest.raises(cv.CellError, match="不是日期"):
+        cv.date("上个月")
+    with pytest.raises(cv.CellError, match="过长"):
+        cv.limited("一" * 20, 16)
