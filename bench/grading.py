@@ -98,12 +98,12 @@ def grading(path: Path, params: str | None) -> float:
     t = time.perf_counter()
     with path.open("rb") as fh, open(os.devnull, "wb") as out:
         write = out.write
-        for text in grader.grade_lines(fh):
-            write(text.encode("utf-8"))
-            write(b"\n")
+        for data in grader.encoded_lines(fh):  # as run_grade writes them
+            write(data)
     return time.perf_counter() - t
 
 
+# VmHWM is the child's own peak; ru_maxrss survives exec on Linux and may show the parent's.
 CHILD = """
 import argparse, resource, sys
 sys.path.insert(0, {root!r})
@@ -111,7 +111,11 @@ from bot.grade_command import run_grade
 with open({devnull!r}, "wb") as out, open({devnull!r}, "w") as err:
     run_grade(argparse.Namespace(file={file!r}, params={params!r}, county=None),
               stdout=out, stderr=err)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+try:
+    with open("/proc/self/status") as status:
+        print(next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")))
+except (OSError, StopIteration):
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 

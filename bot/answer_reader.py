@@ -14,13 +14,27 @@ from policy.answers import parse_choice, parse_phone, parse_when, parse_yes_no, 
 from policy.idnumber import check_id_number
 
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•.]{2,20}$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ID_PREFIX = re.compile(r"^[^0-9０-９]*")
+_ID_SUFFIX = re.compile(r"[^0-9０-９xXｘＸ]*$")
 SKIP_WORDS = frozenset({"跳过", "没有", "无", "不用", "没", "好了", "完成", "发完了", "没了", "好"})
 SUBMIT_WORDS = frozenset({"提交", "确认", "确认提交", "1"})
+UNKNOWN_WORDS = frozenset({"不知道", "不清楚", "说不准", "不记得", "记不清", "不晓得", "不确定"})
+# Words people send when they mean something other than their name.
+NOT_NAMES = frozenset({
+    "你好", "您好", "在吗", "在不在", "申报", "我要申报", "申请", "困难", "有困难", "求助", "帮助",
+    "进度", "政策", "咨询", "不知道", "不清楚", "谢谢", "好的", "好", "对的", "是的", "不是",
+    "没有", "知道了", "收到", "嗯嗯", "哈哈", "测试", "开始", "返回", "取消", "重填",
+})
+MAX_CHARS = {"text": 500, "choice": 100, "name": 30}
+MAX_CHARS_OTHER = 60
+OLDEST_YEARS = 3
 
 
 @dataclass(frozen=True)
 class Accepted:
     value: Any
+    said: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,14 +47,20 @@ Reading = Accepted | Rejected
 
 
 def _read_name(text: str) -> Reading:
-    name = bare_text(text).replace("我叫", "").replace("我是", "")
-    if _NAME.match(name):
+    name = bare_text(text).removeprefix("我叫").removeprefix("我是").removeprefix("申请人")
+    if _NAME.match(name) and name not in NOT_NAMES and parse_yes_no(name) is None:
         return Accepted(name)
     return Rejected("self_report/invalid_name.j2")
 
 
+def id_candidate(text: str) -> str:
+    """The number inside '我的身份证号是5301…385X。' or '530128-19720417-385X'."""
+    compact = "".join(ch for ch in text if ch not in " \t-—－_.。,，、:：")
+    return _ID_SUFFIX.sub("", _ID_PREFIX.sub("", compact))
+
+
 def _read_id(text: str) -> Reading:
-    check = check_id_number(text)
+    check = check_id_number(id_candidate(text))
     if check.ok:
         return Accepted(check.normalized)
     return Rejected("self_report/invalid_id_number.j2", {"problem": check.problem})
@@ -50,9 +70,16 @@ def _read_text(step: Step, text: str) -> Reading:
     cleaned = text.strip()
     if step.optional and bare_text(cleaned) in SKIP_WORDS:
         return Accepted("")
-    if not bare_text(cleaned) or len(cleaned) > 500:
+    if not bare_text(cleaned):
         return Rejected("self_report/invalid_text.j2", {"label": step.label})
+    if step.id == "village" and not _looks_like_a_place(cleaned):
+        return Rejected("self_report/invalid_village.j2")
     return Accepted(cleaned)
+
+
+def _looks_like_a_place(text: str) -> bool:
+    digits = sum(ch.isdigit() for ch in text)
+    return bool(_CJK.search(text)) and digits <= 4 and len(text) <= 50
 
 
 def _read_count(step: Step, text: str) -> Reading:
@@ -74,13 +101,18 @@ def _read_date(text: str, today: dt.date) -> Reading:
     when = parse_when(text, today)
     if when is None:
         return Rejected("self_report/invalid_date.j2")
-    return Accepted(when.isoformat())
+    if when < today.replace(year=today.year - OLDEST_YEARS, day=1):
+        return Rejected("self_report/date_too_old.j2", {"years": OLDEST_YEARS})
+    return Accepted(when.isoformat(), said=text.strip())
 
 
-def _read_amount(step: Step, text: str) -> Reading:
+def _read_amount(step: Step, text: str, answers: dict[str, Any]) -> Reading:
     amount = parse_amount_yuan(text)
     if amount is None:
         return Rejected("self_report/invalid_amount.j2", {"label": step.label})
+    ceiling = answers.get(step.not_more_than) if step.not_more_than else None
+    if isinstance(ceiling, int) and amount > ceiling:
+        return Rejected("self_report/amount_over_expense.j2", {"ceiling": ceiling})
     return Accepted(amount)
 
 
@@ -98,14 +130,29 @@ def _read_evidence_done(text: str) -> Reading:
 
 
 def _read_confirm(text: str) -> Reading:
-    if bare_text(text) in SUBMIT_WORDS or parse_yes_no(text) is True:
+    words = bare_text(text)
+    declined = parse_yes_no(text) is False or any(no in words for no in ("不", "别", "没"))
+    if not declined and (words in SUBMIT_WORDS or parse_yes_no(text) is True
+                         or "提交" in words or "确认" in words):
         return Accepted(True)
-    if parse_yes_no(text) is False:
+    if declined:
         return Rejected("self_report/confirm_declined.j2")
     return Rejected("self_report/invalid_confirm.j2")
 
 
-def read_answer(step: Step, text: str, today: dt.date) -> Reading:
+def _too_long(step: Step, text: str) -> Rejected | None:
+    limit = MAX_CHARS.get(step.kind, MAX_CHARS_OTHER)
+    if len(text) <= limit:
+        return None
+    return Rejected("self_report/too_long.j2", {"limit": limit, "free_text": step.kind == "text"})
+
+
+def read_answer(step: Step, text: str, today: dt.date, answers: dict[str, Any]) -> Reading:
+    too_long = _too_long(step, text)
+    if too_long is not None:  # also keeps a 60,000-digit message from stalling the parsers
+        return too_long
+    if step.allow_unknown and bare_text(text) in UNKNOWN_WORDS:
+        return Accepted(None)
     readers = {
         "name": lambda: _read_name(text),
         "id_number": lambda: _read_id(text),
@@ -113,7 +160,7 @@ def read_answer(step: Step, text: str, today: dt.date) -> Reading:
         "count": lambda: _read_count(step, text),
         "choice": lambda: _read_choice(step, text),
         "date": lambda: _read_date(text, today),
-        "amount": lambda: _read_amount(step, text),
+        "amount": lambda: _read_amount(step, text, answers),
         "phone": lambda: _read_phone(text),
         "evidence": lambda: _read_evidence_done(text),
         "confirm": lambda: _read_confirm(text),

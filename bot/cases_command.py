@@ -9,19 +9,24 @@ import io
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
+from bot.self_report_form import CAUSE_LABELS
 from bot.settings import DEFAULT_DATABASE_URL
 from policy.case_status import SOURCE_NAMES_ZH, STATUS_NAMES_ZH
+from policy.local_time import local
 from policy.masking import mask_id, mask_name, mask_phone
-from storage.engine import create_engine, create_sessionmaker
+from storage.engine import create_engine, create_sessionmaker, is_sqlite
 from storage.models import Case, Household
 
 COLUMNS = (
     ("number", "编号"), ("status", "状态"), ("status_zh", "状态说明"), ("source", "来源"),
-    ("household", "户编号"), ("applicant", "申请人"), ("id_number", "身份证号"),
+    ("household", "户编号"), ("village", "村组（申报所填）"), ("applicant", "申请人"),
+    ("id_number", "身份证号"),
     ("phone", "联系电话"), ("cause", "困难原因"), ("occurred_on", "发生时间"),
     ("rigid_expense", "刚性支出(元)"), ("reimbursed", "报销补助(元)"),
     ("income_expected", "今年预计收入(元)"), ("income_last_year", "去年收入(元)"),
@@ -33,13 +38,15 @@ def case_row(case: Case, household_code: str | None) -> dict[str, Any]:
     return {
         "number": case.number, "status": case.status.value,
         "status_zh": STATUS_NAMES_ZH[case.status], "source": SOURCE_NAMES_ZH[case.source],
-        "household": household_code or "", "applicant": mask_name(case.applicant_name),
+        "household": household_code or "", "village": case.village_text,
+        "applicant": mask_name(case.applicant_name),
         "id_number": mask_id(case.applicant_id_number), "phone": mask_phone(case.phone),
-        "cause": case.cause, "occurred_on": case.occurred_on.isoformat() if case.occurred_on
-        else "", "rigid_expense": case.rigid_expense, "reimbursed": case.reimbursed,
+        "cause": CAUSE_LABELS.get(case.cause, case.cause),
+        "occurred_on": case.occurred_on.isoformat() if case.occurred_on else "",
+        "rigid_expense": case.rigid_expense, "reimbursed": case.reimbursed,
         "income_expected": case.income_expected, "income_last_year": case.income_last_year,
-        "household_size": case.household_size, "urgent": case.urgent,
-        "created_at": case.created_at.isoformat(timespec="seconds"),
+        "household_size": case.household_size, "urgent": "是" if case.urgent else "否",
+        "created_at": local(case.created_at).isoformat(timespec="seconds"),
     }
 
 
@@ -66,19 +73,34 @@ def render_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     return buffer.getvalue()
 
 
+def _missing_sqlite_file(url: str) -> str | None:
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database or ""
+    return None if database in ("", ":memory:") or Path(database).is_file() else database
+
+
 def run_cases_export(args: argparse.Namespace) -> int:
     url = os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    missing = _missing_sqlite_file(url)
+    if missing:  # a mistyped URL must not quietly export an empty new database
+        print(f"fangpin: no database at {missing} (check FANGPIN_DATABASE_URL)", file=sys.stderr)
+        return 1
     from storage.migrate import upgrade_database
 
     upgrade_database(url)
     text = render_rows(asyncio.run(load_case_rows(url)), args.format)
-    if args.out:
-        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-        with open(args.out, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-        print(f"exported to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    data = text.encode("utf-8-sig" if args.format == "csv" else "utf-8")  # BOM: Excel reads it
+    if not args.out:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        print(f"fangpin: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"exported {args.out}", file=sys.stderr)
     return 0
 
 

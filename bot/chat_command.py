@@ -48,13 +48,13 @@ class SimulatorClient:
             if exc.code == 404:
                 raise ChatError(
                     f"{self.base_url} 没有模拟器接口：服务不是演示模式。"
-                    "请用 FANGPIN_DEMO=1 fangpin serve 启动。") from None
+                    "请在项目目录运行 make run 启动（或 FANGPIN_DEMO=1 fangpin serve）。") from None
             raise ChatError(_error_text(exc)) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ChatError(
-                f"连不上 {self.base_url}（{reason}）。请先在另一个终端运行："
-                "FANGPIN_DEMO=1 fangpin serve") from None
+                f"连不上 {self.base_url}（{reason}）。请先在另一个终端的项目目录运行："
+                "make run") from None
         except ValueError:
             raise ChatError(f"{self.base_url} 的回答不是 JSON：它是 fangpin 服务吗？") from None
 

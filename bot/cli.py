@@ -49,6 +49,7 @@ def _add_db(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.assessments_command import add_assessments_parser
     from bot.cases_command import add_cases_parser
     from bot.chat_command import add_chat_parser
     from bot.demo_data_command import add_demo_data_parser
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chat_parser(subparsers)
     add_grade_parser(subparsers)
     subparsers.choices["grade"].set_defaults(run=run_grade)
+    add_assessments_parser(subparsers)
     add_import_parser(subparsers)
     add_roster_parser(subparsers)
     return parser

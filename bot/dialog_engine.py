@@ -29,6 +29,10 @@ class DialogEngine:
         return ctx.now + dt.timedelta(days=ctx.settings.dialog_expiry_days)
 
     async def begin(self, ctx: MessageContext, intro: str) -> list[Answer]:
+        closed: list[Answer] = []
+        if ctx.dialog is not None and self.is_expired(ctx):
+            closed = self.expire(ctx)
+            await ctx.session.flush()  # the old one is closed before the new one is stored
         if ctx.dialog is not None:
             return [Answer("self_report/resumed.j2"), *self.prompt(ctx.dialog)]
         first = self.questionnaire.first
@@ -40,7 +44,7 @@ class DialogEngine:
         ctx.session.add(dialog)
         await ctx.session.flush()
         ctx.dialog = dialog
-        return [Answer(intro), *self.prompt(dialog)]
+        return [*closed, Answer(intro), *self.prompt(dialog)]
 
     def prompt(self, dialog: DialogSession) -> list[Answer]:
         step = self.questionnaire.step(dialog.step)
@@ -50,6 +54,14 @@ class DialogEngine:
 
     def is_expired(self, ctx: MessageContext) -> bool:
         return ctx.dialog is not None and ctx.dialog.expires_at <= ctx.now
+
+    def expire(self, ctx: MessageContext) -> list[Answer]:
+        """Close a dialog left too long, telling the farmer nothing was submitted."""
+        self.close(ctx, "expired")
+        ctx.dialog = None
+        days = ctx.settings.dialog_expiry_days
+        period = f"{round(days)}天" if days >= 1 else f"{max(1, round(days * 24))}小时"
+        return [Answer("self_report/expired.j2", {"period": period})]
 
     def close(self, ctx: MessageContext, status: str) -> None:
         assert ctx.dialog is not None
@@ -88,7 +100,8 @@ class DialogEngine:
             "self_report/evidence_received.j2"
         )
         on_evidence_step = dialog.step == "evidence"
-        answers = [Answer(template, {"on_evidence_step": on_evidence_step})]
+        answers = [Answer(template, {"on_evidence_step": on_evidence_step,
+                                     "kind": incoming.msg_type})]
         return answers if on_evidence_step else [*answers, *self.prompt(dialog)]
 
     async def _command(
@@ -113,13 +126,15 @@ class DialogEngine:
 
     async def _answer(self, ctx: MessageContext, dialog: DialogSession, text: str) -> list[Answer]:
         step = self.questionnaire.step(dialog.step)
-        reading = read_answer(step, text, ctx.today)
+        reading = read_answer(step, text, ctx.today, dialog.answers)
         if not isinstance(reading, Accepted):
             return [Answer(reading.template, reading.context), *self.prompt(dialog)]
         if step.kind == "confirm":
             return await self._on_complete(ctx, dialog)
         before = set(dialog.answers)
         dialog.answers = {**dialog.answers, step.id: reading.value}
+        if reading.said:
+            dialog.answers = {**dialog.answers, f"{step.id}_said": reading.said}
         notes = await self._after_answer(ctx, dialog, step)
         filled = sorted(set(dialog.answers) - before)
         dialog.history = [*dialog.history, {"step": step.id, "filled": filled}]

@@ -16,8 +16,15 @@ class Step:
     optional: bool = False
     minimum: int | None = None
     maximum: int | None = None
+    allow_unknown: bool = False
+    not_more_than: str | None = None
 
-    def show(self, value: object) -> str:
+    def show(self, value: object, said: object = None) -> str:
+        if value is None:
+            return "不清楚"
+        if self.kind == "date" and isinstance(value, str):
+            month = f"{value[:4]}年{int(value[5:7])}月"
+            return f"{said}（{month}）" if said and said != value else month
         if self.kind == "choice":
             return next((c.label for c in self.choices if c.key == value), str(value))
         if self.kind == "amount" and isinstance(value, int):
@@ -58,5 +65,5 @@ class Questionnaire:
         for step in self.steps:
             if step.kind in {"confirm", "evidence"} or step.id not in answers:
                 continue
-            shown.append((step.label, step.show(answers[step.id])))
+            shown.append((step.label, step.show(answers[step.id], answers.get(f"{step.id}_said"))))
         return shown

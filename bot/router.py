@@ -28,6 +28,7 @@ class Route:
     keywords: frozenset[str] = frozenset()
     roles: frozenset[Role] = frozenset()
     in_dialog: bool | None = None
+    prefixes: tuple[str, ...] = ()  # the typed/spoken text starts with one of these
 
     def matches(self, ctx: MessageContext) -> bool:
         incoming = ctx.incoming
@@ -38,6 +39,7 @@ class Route:
             not self.keywords or bare_text(incoming.spoken_or_typed_text) in self.keywords,
             not self.roles or ctx.user.role in self.roles,
             self.in_dialog is None or (ctx.dialog is not None) == self.in_dialog,
+            not self.prefixes or incoming.spoken_or_typed_text.lstrip().startswith(self.prefixes),
         )
         return all(checks)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.case_workflow import submit_self_report
+from bot.assessment_workflow import assess_submitted_report
+from bot.case_workflow import note_possible_duplicate, submit_self_report
 from bot.context import MessageContext
 from bot.dialog_engine import DialogEngine
 from bot.questionnaire import Step
@@ -10,13 +11,23 @@ from bot.self_report_form import SELF_REPORT
 from bot.texts import Answer
 from policy.case_status import STATUS_NAMES_ZH
 from storage.models import DialogSession
-from storage.queries import household_size, household_with_area, member_by_id_number
+from storage.place_lookup import place_named_in
+from storage.queries import (
+    household_size,
+    household_with_area,
+    member_by_id_number,
+    open_cases_of_applicant,
+)
 
 
 async def _after_answer(ctx: MessageContext, dialog: DialogSession, step: Step) -> list[Answer]:
     if step.id != "id_number":
         return []
     member = await member_by_id_number(ctx.session, dialog.answers["id_number"])
+    if member is not None and member.name != dialog.answers.get("name"):
+        # Someone else's number, or a typo: reveal nothing of that household; a cadre checks.
+        dialog.answers = {**dialog.answers, "registry_check": "name_mismatch"}
+        member = None
     if member is None:
         return [Answer("self_report/not_in_registry.j2")]
     found = await household_with_area(ctx.session, member.household_id)
@@ -31,14 +42,26 @@ async def _after_answer(ctx: MessageContext, dialog: DialogSession, step: Step) 
     return [Answer("self_report/found_in_registry.j2", {"village": village, "size": size})]
 
 
+async def _area_of(ctx: MessageContext, answers: dict) -> int | None:
+    if answers.get("area_id"):
+        return answers["area_id"]
+    place = await place_named_in(ctx.session, answers.get("village", ""))
+    return place.id if place is not None else None
+
+
 async def _complete(ctx: MessageContext, dialog: DialogSession) -> list[Answer]:
-    case = await submit_self_report(ctx.session, dialog, ctx.now, dialog.answers.get("area_id"))
+    earlier = await open_cases_of_applicant(ctx.session, dialog.answers.get("id_number", ""))
+    case = await submit_self_report(ctx.session, dialog, ctx.now,
+                                    await _area_of(ctx, dialog.answers))
+    note_possible_duplicate(ctx.session, case, earlier, ctx.now)
+    assessment = await assess_submitted_report(ctx.session, case, dialog.answers, ctx.now)
     ctx.user.household_id = ctx.user.household_id or case.household_id
     return [
         Answer(
             "self_report/submitted.j2",
             {"number": case.number, "status": STATUS_NAMES_ZH[case.status],
-             "linked": case.household_id is not None},
+             "linked": case.household_id is not None, "assessed": assessment is not None,
+             "earlier": [c.number for c in earlier]},
         )
     ]
 

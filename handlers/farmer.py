@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from bot.assessment_view import farmer_result_context
 from bot.context import MessageContext
 from bot.router import Route
 from bot.self_report_service import SELF_REPORT_ENGINE
 from bot.texts import Answer
 from policy.case_status import STATUS_NAMES_ZH
 from policy.local_time import local
+from storage.assessment_queries import latest_assessment_for_farmer
 from storage.queries import cases_reported_by
 
 START_WORDS = frozenset({"申报", "我要申报", "有困难", "求助", "申报困难", "我有困难", "困难申报"})
 MY_CASES_WORDS = frozenset({"我的申报", "进度", "查进度", "申报进度", "查询进度"})
 POLICY_WORDS = frozenset({"政策咨询", "政策", "咨询"})
 MENU_REPORT, MENU_MY_CASES, MENU_POLICY = "REPORT", "MY_CASES", "POLICY"
+RESULT_WORDS = frozenset({"我的结果", "评估结果", "结果", "查结果"})
+MENU_RESULT = "RESULT"
 
 
 async def start_report(ctx: MessageContext) -> list[Answer]:
@@ -22,9 +26,14 @@ async def start_report(ctx: MessageContext) -> list[Answer]:
 
 async def continue_report(ctx: MessageContext) -> list[Answer]:
     if SELF_REPORT_ENGINE.is_expired(ctx):
-        SELF_REPORT_ENGINE.close(ctx, "expired")
-        return [Answer("self_report/expired.j2", {"days": int(ctx.settings.dialog_expiry_days)})]
+        return SELF_REPORT_ENGINE.expire(ctx)
     return await SELF_REPORT_ENGINE.advance(ctx)
+
+
+async def other_message_in_dialog(ctx: MessageContext) -> list[Answer]:
+    assert ctx.dialog is not None
+    return [Answer("self_report/other_message_in_dialog.j2"),
+            *SELF_REPORT_ENGINE.prompt(ctx.dialog)]
 
 
 async def my_cases(ctx: MessageContext) -> list[Answer]:
@@ -38,6 +47,12 @@ async def my_cases(ctx: MessageContext) -> list[Answer]:
     if ctx.dialog is not None:
         answers.append(Answer("self_report/unfinished_hint.j2"))
     return answers
+
+
+async def my_result(ctx: MessageContext) -> list[Answer]:
+    """The latest assessment of the farmer's own cases or household, in plain words."""
+    latest = await latest_assessment_for_farmer(ctx.session, ctx.openid, ctx.user.household_id)
+    return [Answer("farmer/assessment_result.j2", farmer_result_context(latest))]
 
 
 async def policy_info(ctx: MessageContext) -> list[Answer]:
@@ -61,10 +76,16 @@ ROUTES = (
           events=frozenset({"click"}), menu_keys=frozenset({MENU_REPORT})),
     Route("my_cases_text", my_cases, msg_types=frozenset({"text", "voice"}),
           keywords=MY_CASES_WORDS),
-    Route("continue_report", continue_report,
-          msg_types=frozenset({"text", "voice", "image", "video", "shortvideo"}), in_dialog=True),
+    Route("my_result_menu", my_result, msg_types=frozenset({"event"}),
+          events=frozenset({"click"}), menu_keys=frozenset({MENU_RESULT})),
+    Route("my_result_text", my_result, msg_types=frozenset({"text", "voice"}),
+          keywords=RESULT_WORDS),
     Route("start_report_text", start_report, msg_types=frozenset({"text", "voice"}),
           keywords=START_WORDS),
+    Route("continue_report", continue_report,
+          msg_types=frozenset({"text", "voice", "image", "video", "shortvideo"}), in_dialog=True),
+    Route("other_in_dialog", other_message_in_dialog,
+          msg_types=frozenset({"location", "link", "file"}), in_dialog=True),
     Route("policy_text", policy_info, msg_types=frozenset({"text", "voice"}),
           keywords=POLICY_WORDS),
 )

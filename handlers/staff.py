@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.assessment_workflow import AssessmentError
 from bot.context import MessageContext
+from bot.level_override import override_case_level
 from bot.router import Route
 from bot.texts import Answer
 from policy.case_status import OPEN_STATUSES, STATUS_NAMES_ZH
+from policy.level_words import OVERRIDE_USAGE, parse_override_command
 from policy.masking import mask_name
 from policy.roles import ROLE_NAMES_ZH, STAFF_ROLES, Role
 from storage.models import Case
 from storage.queries import cases_in_areas, cases_of_paired_households, descendant_area_ids
 
+# Reports whose village could not be placed go to the county, so none is left unseen.
+COUNTY_ROLES = frozenset({Role.county_officer, Role.data_operator, Role.admin})
 CAUSE_WORDS = {"illness": "因病", "disability": "因残", "disaster": "因灾", "schooling": "因学",
                "accident": "意外", "job_loss": "失业", "other": "其他"}
 
@@ -25,7 +30,8 @@ async def open_cases(ctx: MessageContext) -> list[Answer]:
         cases = await cases_of_paired_households(ctx.session, user.id, statuses)
     elif user.area_id is not None:
         area_ids = await descendant_area_ids(ctx.session, user.area_id)
-        cases = await cases_in_areas(ctx.session, area_ids, statuses)
+        cases = await cases_in_areas(ctx.session, area_ids, statuses,
+                                     include_unplaced=user.role in COUNTY_ROLES)
     rows = [
         {"number": case.number, "name": mask_name(case.applicant_name),
          "cause": CAUSE_WORDS.get(case.cause, case.cause or "—"),
@@ -33,7 +39,28 @@ async def open_cases(ctx: MessageContext) -> list[Answer]:
         for case in cases
     ]
     return [Answer("staff/open_cases.j2",
-                   {"role": ROLE_NAMES_ZH[user.role], "name": user.display_name, "cases": rows})]
+                   {"role": ROLE_NAMES_ZH[user.role], "name": user.display_name, "cases": rows,
+                    "paired_only": user.role == Role.helper})]
 
 
-ROUTES = (Route("staff_open_cases", open_cases, roles=STAFF_ROLES),)
+async def override_level_by_chat(ctx: MessageContext) -> list[Answer]:
+    """"改级 2026-000001 二级 理由……": store the cadre's level beside the computed one."""
+    command = parse_override_command(ctx.incoming.spoken_or_typed_text)
+    if command is None or command.problem:
+        problem = command.problem if command else "没有认出申报编号"
+        return [Answer("staff/override_refused.j2", {"problem": problem, "usage": OVERRIDE_USAGE})]
+    try:
+        done = await override_case_level(ctx.session, command.number or "", command.level,
+                                         command.reason, ctx.user, ctx.now)
+    except AssessmentError as exc:
+        return [Answer("staff/override_refused.j2", {"problem": exc.text, "usage": ""})]
+    return [Answer("staff/override_done.j2", {
+        "number": done.case.number, "level": done.assessment.effective_level.name_zh,
+        "computed": done.assessment.level.name_zh, "reason": done.assessment.override_reason})]
+
+
+ROUTES = (
+    Route("staff_override_level", override_level_by_chat, msg_types=frozenset({"text", "voice"}),
+          roles=STAFF_ROLES, prefixes=("改级",)),
+    Route("staff_open_cases", open_cases, roles=STAFF_ROLES),
+)

@@ -50,10 +50,10 @@ def parse_amount_yuan(text: str) -> int | None:
     if _NEGATIVE.search(cleaned):
         return None
     value = _single_number(cleaned, _AMOUNT_RUN)
-    if value is None:
+    # Compare before rounding: quantize fails on numbers past the context's 28 digits.
+    if value is None or not 0 <= value <= MAX_AMOUNT_YUAN:
         return None
-    yuan = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return yuan if 0 <= yuan <= MAX_AMOUNT_YUAN else None
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_count(text: str) -> int | None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policy.grading import GUARANTEE_ZH, GUARANTEES, HouseholdFacts, derive
+from policy.derived import derive
+from policy.facts import GUARANTEE_ZH, HouseholdFacts
+from policy.measures import GUARANTEES
 from policy.parameters import ParameterSet
 
 C_LABOUR, C_MONITORED = "has_labour", "monitoring_period"

@@ -77,7 +77,7 @@ async def test_unknown_openid_chats_as_a_new_farmer(monkeypatch, aiohttp_server,
 
 async def test_server_not_running(monkeypatch):
     code, out = await chat(monkeypatch, chat_args(f"http://127.0.0.1:{free_port()}"), ["你好"])
-    assert code == 1 and "连不上" in out and "FANGPIN_DEMO=1 fangpin serve" in out
+    assert code == 1 and "连不上" in out and "make run" in out
 
 
 async def test_server_not_in_demo_mode(monkeypatch, aiohttp_server, settings):

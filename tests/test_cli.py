@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from bot.settings import SettingsError, load_settings
 from tests.conftest import TOKEN
-from tests.registry_fixtures import HEAD_ID, seed_registry
+from tests.registry_fixtures import WIFE_ID, seed_registry
 from tests.test_self_report_dialog import Farmer, _walk_to_confirm
 
 
@@ -48,17 +48,19 @@ async def test_cases_export_masks_ids_names_and_phones(make_client, settings, da
     await seed_registry(database_url)
     client = await make_client(settings)
     farmer = Farmer(client, "o-export")
-    await _walk_to_confirm(farmer, HEAD_ID, True)
+    await _walk_to_confirm(farmer, WIFE_ID, True)
     await farmer.says("确认")
     await client.close()
     monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
     assert await asyncio.to_thread(main, ["cases", "export", "--format", "json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert row["id_number"] == HEAD_ID[:6] + "********" + HEAD_ID[-4:]
+    assert row["id_number"] == WIFE_ID[:6] + "********" + WIFE_ID[-4:]
     assert row["applicant"] == "李*" and row["phone"] == "138****5678"
     assert (row["status"], row["source"], row["household"]) == ("reported", "自主申报",
                                                                 "53012820000000")
-    assert (row["rigid_expense"], row["cause"]) == (25000, "illness")
+    # 25,000 of expense on 35,000 for three people: below the line, so the report is urgent
+    assert (row["rigid_expense"], row["cause"], row["urgent"]) == (25000, "生病住院", "是")
+    assert row["village"] == "红龙村7组" and row["created_at"].endswith("+08:00")
     out = tmp_path / "cases.csv"
     assert await asyncio.to_thread(
         main, ["cases", "export", "--format", "csv", "--out", str(out)]
@@ -67,4 +69,17 @@ async def test_cases_export_masks_ids_names_and_phones(make_client, settings, da
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "状态", "状态说明"] and len(rows) == 2
-    assert HEAD_ID not in raw.decode("utf-8-sig") and TOKEN not in raw.decode("utf-8-sig")
+    assert WIFE_ID not in raw.decode("utf-8-sig") and TOKEN not in raw.decode("utf-8-sig")
+
+
+def test_export_refuses_a_missing_database_and_an_unwritable_file(monkeypatch, tmp_path, capsys,
+                                                                  database_url):
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'typo.db'}")
+    assert main(["cases", "export"]) == 1
+    assert "no database" in capsys.readouterr().err and not (tmp_path / "typo.db").exists()
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
+    from storage.migrate import upgrade_database
+
+    upgrade_database(database_url)
+    assert main(["cases", "export", "--format", "csv", "--out", "/nonexistent/dir/x.csv"]) == 1
+    assert "cannot write" in capsys.readouterr().err

@@ -51,6 +51,7 @@ async def _walk_to_confirm(farmer: Farmer, id_text: str, in_registry: bool) -> s
 
 async def test_complete_self_report_linked_to_household(make_client, settings, database_url,
                                                         clock):
+    clock.now = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)  # a year with grading parameters
     ids = await seed_registry(database_url)
     farmer = Farmer(await make_client(settings), "o-li-yun")
     summary = await _walk_to_confirm(farmer, WIFE_ID[:6] + " " + WIFE_ID[6:].lower(), True)
@@ -71,7 +72,7 @@ async def test_complete_self_report_linked_to_household(make_client, settings, d
     assert case.occurred_on == expected_month
     events = await rows_of(database_url, CaseEvent)
     assert [(e.action, e.actor, e.to_status) for e in events] == [
-        ("reported", "o-li-yun", "reported")]
+        ("reported", "o-li-yun", "reported"), ("assessed", "self_report", "reported")]
     turns = await rows_of(database_url, DialogTurn, DialogTurn.session_id == case.dialog_session_id)
     assert turns[0].direction == "in" and turns[0].text == "李云" or turns[0].direction == "out"
     assert any(t.direction == "in" and t.text == "两万五" for t in turns)
@@ -95,7 +96,7 @@ async def test_wrong_answers_are_re_asked_with_what_to_do(make_client, settings,
     await seed_registry(database_url)
     farmer = Farmer(await make_client(settings), "o-typo")
     await farmer.says("有困难")
-    assert "只发姓名" in await farmer.says("1")
+    assert "只发名字" in await farmer.says("1")
     await farmer.says("王发红")
     wrong_check = HEAD_ID[:-1] + ("0" if HEAD_ID[-1] != "0" else "1")
     reply = await farmer.says(wrong_check)
@@ -172,7 +173,7 @@ async def test_subscribe_starts_the_dialog_and_menu_lists_only_own_cases(make_cl
     assert "欢迎关注" in reply and "名字" in reply
     await say(client, TOKEN, text_xml("o-a", "取消"))
     other = Farmer(client, "o-b")
-    await _walk_to_confirm(other, HEAD_ID, True)
+    await _walk_to_confirm(other, WIFE_ID, True)
     await other.says("确认")
     mine = await say(client, TOKEN, event_xml("o-a", "CLICK", "MY_CASES"))
     assert "还没有申报记录" in mine
@@ -185,8 +186,58 @@ async def test_cadre_sees_the_new_case_masked(make_client, settings, database_ur
     await seed_registry(database_url)
     client = await make_client(settings)
     farmer = Farmer(client, "o-c")
-    await _walk_to_confirm(farmer, HEAD_ID, True)
+    await _walk_to_confirm(farmer, WIFE_ID, True)
     await farmer.says("确认")
     reply = await say(client, TOKEN, text_xml("o-cadre", "待办"))
-    assert "李*" in reply and "李云" not in reply and "因病" in reply and HEAD_ID not in reply
+    assert "李*" in reply and "李云" not in reply and "因病" in reply and WIFE_ID not in reply
     assert client.app[INBOUND] is not None
+
+
+async def test_someone_elses_id_reveals_nothing_and_is_not_linked(make_client, settings,
+                                                                   database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-stranger")
+    await farmer.says("申报")
+    await farmer.says("侯建")
+    reply = await farmer.says(WIFE_ID)  # 李云's number under another name
+    assert "没有在档案里找到" in reply and "已找到" not in reply and "口人" not in reply
+    await farmer.says("红龙村7组")
+    await farmer.says("4")
+    for answer in ("1", "上个月", "两万五", "0", "3万", "4万", "跳过", "没有", "13812345678"):
+        await farmer.says(answer)
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id is None
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.answers["registry_check"] == "name_mismatch"
+
+
+async def test_unregistered_report_is_placed_by_the_village_it_names(make_client, settings,
+                                                                      database_url):
+    ids = await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-placed")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.area_id == ids["group"]  # "红龙村7组" names the village and its group
+
+
+async def test_farmers_answers_as_spoken_and_typed_on_old_phones(make_client, settings,
+                                                                 database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-spoken")
+    assert "名字" in await farmer.says("申报")
+    assert "姓名" in await farmer.says("你好")  # a greeting is not a name
+    assert "身份证" in await farmer.says("李云。")
+    spoken_id = f"我的身份证号是{WIFE_ID[:6]}-{WIFE_ID[6:14]}-{WIFE_ID[14:]}。"
+    assert "已找到您家的档案" in await farmer.says(spoken_id)
+    assert "还没填完" in await farmer.says("申报")  # resumes, is not taken as an answer
+    assert "什么时候" in await farmer.says("地里干旱庄稼绝收了")
+    reply = await farmer.says("1" * 30000)
+    assert "太长" in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.answers["cause"] == "disaster" and dialog.step == "occurred_on"
+    assert "花多少钱" in await farmer.says("不记得")
+    assert "报销" in await farmer.says("一万")
+    assert "不会比花的钱" in await farmer.says("两万")
+    assert "今年" in await farmer.says("不知道")

@@ -22,7 +22,7 @@ from policy.roles import AreaLevel, Role
 from storage.models import Area, WechatUser
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-ASK_NAME = "第1步：请问申请人叫什么名字？"
+ASK_NAME = "请问申请人叫什么名字？"
 PERSONAS = (
     ("demo-cadre-01", Role.village_cadre, "李书记"),
     ("demo-helper-01", Role.helper, "张帮扶"),

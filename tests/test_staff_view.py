@@ -6,7 +6,7 @@ from policy.roles import Role
 from storage.engine import create_engine, create_sessionmaker
 from storage.models import HelperPairing, WechatUser
 from tests.conftest import TOKEN
-from tests.registry_fixtures import HEAD_ID, seed_registry
+from tests.registry_fixtures import WIFE_ID, seed_registry
 from tests.test_self_report_dialog import Farmer, _walk_to_confirm
 from tests.wechat_requests import say, text_xml
 
@@ -30,9 +30,10 @@ async def test_helper_sees_only_paired_households(make_client, settings, databas
     await _add_helpers(database_url, ids)
     client = await make_client(settings)
     farmer = Farmer(client, "o-report")
-    await _walk_to_confirm(farmer, HEAD_ID, True)
+    await _walk_to_confirm(farmer, WIFE_ID, True)
     await farmer.says("确认")
     paired = await say(client, TOKEN, text_xml("o-helper-paired", "你好"))
     other = await say(client, TOKEN, text_xml("o-helper-other", "你好"))
-    assert "帮扶责任人赵帮扶" in paired and "1件" in paired and "李*" in paired
+    assert paired.startswith("赵帮扶，您好") and "您结对的农户中待办的申报（1件）" in paired
+    assert "李*" in paired
     assert "暂时没有待办" in other

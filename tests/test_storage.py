@@ -60,7 +60,7 @@ async def test_migrations_are_idempotent(storage_url):
         version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
     await engine.dispose()
     head = ScriptDirectory.from_config(alembic_config(storage_url)).get_current_head()
-    assert version == head
+    assert version == head and head >= "0003"
 
 
 async def test_dedupe_key_is_unique_and_first_row_survives(sessionmaker):
@@ -161,3 +161,21 @@ async def test_duplicate_delivery_through_the_app(storage_url, make_client, sett
         outbox = (await session.scalars(select(OutboundMessage))).all()
         assert outbox == []
     await engine.dispose()
+
+
+async def test_a_whole_self_report_is_stored_and_numbered(storage_url, make_client, settings):
+    from tests.registry_fixtures import WIFE_ID, seed_registry
+    from tests.test_self_report_dialog import Farmer, _walk_to_confirm
+
+    await seed_registry(storage_url)
+    client = await make_client(settings.with_overrides(database_url=storage_url))
+    farmer = Farmer(client, "o-numbered")
+    await _walk_to_confirm(farmer, WIFE_ID, True)
+    reply = await farmer.says("确认")
+    engine = create_engine(storage_url)
+    async with create_sessionmaker(engine)() as session:
+        case = (await session.scalars(select(Case))).one()
+        events = (await session.scalars(select(CaseEvent))).all()
+    await engine.dispose()
+    assert case.number in reply and len(case.number) == len("2026-000001")
+    assert "reported" in [event.action for event in events]

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import storage.assessment_models  # noqa: F401 - its tables join the metadata
 from storage.engine import create_engine
 from storage.models import Base
 

@@ -1,0 +1,78 @@
+"""A cadre overrides a case's level (chat "改级" and `fangpin assessments override`).
+
+Only a village cadre, township officer, county officer or admin may, and only for a case in
+their own area or below (an admin without an area: anywhere). The override goes on the case's
+latest assessment, beside the computed level, with the written reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.assessment_workflow import AssessmentError, override_level
+from policy.levels import Level
+from policy.roles import ROLE_NAMES_ZH, Role
+from storage.assessment_models import Assessment
+from storage.assessment_queries import case_by_number, latest_assessment_of_case
+from storage.models import Case, WechatUser
+from storage.queries import descendant_area_ids
+
+OVERRIDE_ROLES = frozenset(
+    {Role.village_cadre, Role.township_officer, Role.county_officer, Role.admin}
+)
+
+
+class OverrideNotAllowed(AssessmentError):
+    text = "只有村干部、乡镇干部、县级干部和管理员可以改级"
+
+
+class CaseNotFound(AssessmentError):
+    text = "没有找到这件申报，请核对编号"
+
+
+class NoAssessment(AssessmentError):
+    text = "这件申报还没有评估结果，不能改级"
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideDone:
+    case: Case
+    assessment: Assessment
+    previous: Level
+
+
+async def check_operator(session: AsyncSession, operator: WechatUser, case: Case) -> None:
+    """Raise `OverrideNotAllowed` unless `operator` may override levels of `case`."""
+    if operator.role not in OVERRIDE_ROLES:
+        raise OverrideNotAllowed(
+            f"{ROLE_NAMES_ZH[operator.role]}不能改级：{OverrideNotAllowed.text}"
+        )
+    if operator.role is Role.admin and operator.area_id is None:
+        return
+    if operator.area_id is None:
+        raise OverrideNotAllowed("您的账号还没有设置辖区，不能改级")
+    if case.area_id is None or case.area_id not in await descendant_area_ids(
+        session, operator.area_id
+    ):
+        raise OverrideNotAllowed(f"申报 {case.number} 不在您的辖区，不能改级")
+
+
+async def override_case_level(
+    session: AsyncSession, number: str, level: Level, reason: str, operator: WechatUser,
+    at: dt.datetime,
+) -> OverrideDone:
+    """Override the level of case `number`'s latest assessment; raises `AssessmentError`."""
+    case = await case_by_number(session, number)
+    if case is None:
+        raise CaseNotFound(f"没有找到申报 {number}，请核对编号")
+    await check_operator(session, operator, case)
+    assessment = await latest_assessment_of_case(session, case.id)
+    if assessment is None:
+        raise NoAssessment(f"申报 {number} 还没有评估结果，不能改级")
+    previous = assessment.effective_level
+    await override_level(session, assessment, level, reason, operator.openid, at,
+                         actor_role=operator.role.value)
+    return OverrideDone(case, assessment, previous)

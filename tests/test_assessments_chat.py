@@ -1,0 +1,180 @@
+"""Assessments through the real endpoint: a self-report's provisional assessment, the urgent
+flag in the cadre's queue, the farmer's "结果" in plain words, and the cadre's "改级"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from policy.levels import Level
+from policy.roles import Role
+from storage.assessment_models import Assessment, AssessmentSource
+from storage.engine import create_engine, create_sessionmaker
+from storage.models import Case, CaseEvent, WechatUser
+from tests.conftest import TOKEN
+from tests.db_helpers import rows_of
+from tests.registry_fixtures import HEAD_ID, WIFE_ID, seed_registry, valid_id
+from tests.wechat_requests import event_xml, say, text_xml
+
+IN_2026 = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
+RULE_ID = re.compile(r"\b(?:I|II|III|IV|V)\.[a-z_]+")
+NEW_ID = valid_id("53012819900101123")
+
+
+async def report(client, openid: str, id_number: str, name: str = "李云", expense: str = "两万五",
+                 reimbursed: str = "3千", income: str = "3万5") -> str:
+    """Walk the self-report dialog with the given amounts; returns the submitted reply."""
+    async def says(text: str) -> str:
+        return await say(client, TOKEN, text_xml(openid, text))
+
+    await says("我要申报")
+    await says(name)
+    if "没有在档案里找到" in await says(id_number):
+        await says("红龙村7组")
+        await says("一家五口")
+    for answer in ("老人住院了", "上个月", expense, reimbursed, income, "四万",
+                   "婆婆住院做手术", "好了", "138 1234 5678"):
+        await says(answer)
+    return await says("确认")
+
+
+async def add_user(database_url: str, **fields) -> None:
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        session.add(WechatUser(subscribed=True, **fields))
+    await engine.dispose()
+
+
+async def test_self_report_gets_a_provisional_assessment_and_stays_not_urgent(
+        make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    ids = await seed_registry(database_url)
+    client = await make_client(settings)
+    reply = await report(client, "o-rich", WIFE_ID, income="30万")  # pc far above the line
+    assert "回复“结果”看初步评估" in reply
+    [case] = await rows_of(database_url, Case)
+    [a] = await rows_of(database_url, Assessment)
+    assert (a.case_id, a.household_id, a.source, a.assessor) == (
+        case.id, ids["household"], AssessmentSource.self_report, "self_report")
+    assert a.level is Level.V and a.provisional and a.confirmed_at is None
+    assert a.parameters == "yn-2026.1/2026"
+    assert a.facts == {"year": 2026, "category": "脱贫户", "members": [{"labour": None}] * 3,
+                       "income_total": 300000, "income_last_year": 40000,
+                       "rigid_expense": 22000, "causes": ["illness"]}
+    assert "income.wage" in a.missing and "members[0].labour" in a.missing
+    assert not case.urgent
+    events = await rows_of(database_url, CaseEvent)
+    assert [e.action for e in events] == ["reported", "assessed"]
+    assert events[1].data["level"] == "V" and events[1].data["provisional"] is True
+
+
+async def test_expense_below_the_line_marks_the_case_urgent_for_the_cadre(
+        make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-poor", WIFE_ID)  # (35,000 - 22,000) / 3 = 4,333 < 8,700
+    [case] = await rows_of(database_url, Case)
+    [a] = await rows_of(database_url, Assessment)
+    assert a.level is Level.I and not a.provisional and case.urgent
+    assert a.rules[0]["figures"]["pc"] == 4333.33
+    queue = await say(client, TOKEN, text_xml("o-cadre", "待办"))
+    assert f"{case.number} 李* 因病" in queue and "【急】" in queue
+
+
+async def test_urgent_cases_come_first_in_the_queue(make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-first", WIFE_ID, name="李云", income="30万")
+    clock.advance(minutes=5)
+    await report(client, "o-second", HEAD_ID, name="王发红")
+    first, second = await rows_of(database_url, Case)
+    queue = await say(client, TOKEN, text_xml("o-cadre", "待办"))
+    lines = [line for line in queue.splitlines() if line.startswith("2026-")]
+    assert lines[0].startswith(second.number) and lines[0].endswith("【急】")
+    assert lines[1].startswith(first.number) and "【急】" not in lines[1]
+
+
+async def test_farmer_sees_own_result_in_plain_words_only(make_client, settings, database_url,
+                                                         clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-mine", WIFE_ID)
+    await report(client, "o-other", NEW_ID, name="赵有才", expense="8千", reimbursed="没有",
+                 income="8万")
+    mine = await say(client, TOKEN, text_xml("o-mine", "结果"))
+    assert "一级（红色）预警" in mine and "初步评估" not in mine
+    assert "扣除刚性支出后人均纯收入 4,333.33 元，低于监测标准 8,700 元" in mine
+    assert "医疗救助" in mine and "村干部会上门核实" in mine
+    assert not RULE_ID.search(mine) and "income" not in mine
+    assert "赵有才" not in mine and "赵*" not in mine and "8,000" not in mine
+    other = await say(client, TOKEN, event_xml("o-other", "CLICK", "RESULT"))
+    assert "初步评估，村里核实后确定" in other and "五级（绿色）标识" in other
+    assert "没有发现明显的返贫致贫风险" in other and "预警规则" not in other
+    assert "4,333.33" not in other and "李云" not in other and not RULE_ID.search(other)
+    nobody = await say(client, TOKEN, text_xml("o-nobody", "我的结果"))
+    assert "还没有评估结果" in nobody
+
+
+async def test_year_without_parameters_does_not_break_the_submission(
+        make_client, settings, database_url, clock, caplog):
+    clock.now = dt.datetime(2031, 6, 15, 2, 0, tzinfo=dt.UTC)
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    with caplog.at_level(logging.WARNING, logger="bot.assessment_workflow"):
+        reply = await report(client, "o-2031", WIFE_ID)
+    [case] = await rows_of(database_url, Case)
+    assert "申报已提交" in reply and case.number in reply and "初步评估" not in reply
+    assert await rows_of(database_url, Assessment) == [] and not case.urgent
+    [record] = [r for r in caplog.records if r.name == "bot.assessment_workflow"]
+    assert "2031" in record.getMessage() and case.number in record.getMessage()
+    assert "李云" not in record.getMessage() and WIFE_ID not in record.getMessage()
+
+
+async def test_cadre_overrides_in_chat_with_a_reason(make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-f", WIFE_ID)
+    [case] = await rows_of(database_url, Case)
+
+    async def cadre(text: str) -> str:
+        return await say(client, TOKEN, text_xml("o-cadre", text))
+
+    refused = await cadre(f"改级 {case.number} 二级")
+    assert "改级没有完成" in refused and "理由" in refused
+    assert "没有认出等级“六级”" in await cadre(f"改级 {case.number} 六级 已核实有务工收入")
+    assert "没有认出申报编号" in await cadre("改级 二级 已核实有务工收入")
+    assert "没有找到申报 2026-999999" in await cadre("改级 2026-999999 二级 已核实有务工收入")
+    [a] = await rows_of(database_url, Assessment)
+    assert a.override_level is None
+    done = await cadre(f"改级 {case.number} 蓝色 理由：全家无劳动力，只靠转移性收入")
+    assert "已改级" in done and "二级（蓝色）预警" in done and "一级（红色）预警" in done
+    [a] = await rows_of(database_url, Assessment)
+    assert (a.level, a.override_level, a.override_by) == (Level.I, Level.II, "o-cadre")
+    assert a.override_reason == "全家无劳动力，只靠转移性收入"
+    events = await rows_of(database_url, CaseEvent, CaseEvent.action == "level_overridden")
+    assert [(e.actor, e.actor_role, e.data["to"]) for e in events] == [
+        ("o-cadre", "village_cadre", "II")]
+    seen = await say(client, TOKEN, text_xml("o-f", "评估结果"))
+    assert "二级（蓝色）预警（村里核实后调整）" in seen and "一级（红色）" not in seen
+
+
+async def test_only_cadres_of_the_case_area_may_override(make_client, settings, database_url,
+                                                        clock):
+    clock.now = IN_2026
+    ids = await seed_registry(database_url)
+    await add_user(database_url, openid="o-helper", role=Role.helper, area_id=ids["village"])
+    await add_user(database_url, openid="o-far", role=Role.village_cadre, area_id=None)
+    client = await make_client(settings)
+    await report(client, "o-f", WIFE_ID)
+    [case] = await rows_of(database_url, Case)
+    command = f"改级 {case.number} 三级 收入主要靠产业项目"
+    helper = await say(client, TOKEN, text_xml("o-helper", command))
+    assert "帮扶责任人不能改级" in helper
+    far = await say(client, TOKEN, text_xml("o-far", command))
+    assert "没有设置辖区" in far
+    assert (await rows_of(database_url, Assessment))[0].override_level is None
