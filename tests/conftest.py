@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +10,8 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
+from storage.engine import create_engine, create_sessionmaker
+from tests.backends import BACKENDS, migrated_database
 from tests.shared_data import SHARED_DATA
 
 WECHAT_SAMPLES = SHARED_DATA / "wechat"
@@ -59,5 +60,14 @@ def make_client(aiohttp_client, clock: FakeClock) -> Callable:
     return make
 
 
-def postgres_url() -> str | None:
-    return os.environ.get("FANGPIN_TEST_POSTGRES_URL") or None
+@pytest.fixture(params=BACKENDS)
+async def storage_url(request, database_url: str) -> str:
+    """The same storage test on SQLite and (when configured) PostgreSQL."""
+    return await migrated_database(request.param, database_url)
+
+
+@pytest.fixture
+async def sessionmaker(storage_url: str):
+    engine = create_engine(storage_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()

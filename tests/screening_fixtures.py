@@ -1,21 +1,19 @@
 """Shared helpers of the registry-import, screening and roster tests.
 
-`prepare_url` gives SQLite or, when FANGPIN_TEST_POSTGRES_URL is set, PostgreSQL (the pattern
-of tests/test_storage.py); each test module wraps it in a fixture parametrized on both.
+`prepare_url` gives SQLite or, when FANGPIN_TEST_POSTGRES_URL is set, PostgreSQL (see
+tests/backends.py); each test module wraps it in a fixture parametrized on both.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.import_service import ImportOptions, import_department_file, import_registry_file
@@ -23,9 +21,8 @@ from policy.idnumber import check_digit
 from policy.roles import Role
 from storage.engine import create_engine, create_sessionmaker
 from storage.import_report import ImportReport
-from storage.migrate import upgrade_database_async
 from storage.models import Area, WechatUser
-from tests.conftest import postgres_url
+from tests.backends import migrated_database
 from tests.shared_data import require_shared_data
 
 DATA = require_shared_data()
@@ -52,28 +49,9 @@ def valid_id(body17: str) -> str:
     return body17 + check_digit(body17)
 
 
-async def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
 async def prepare_url(backend: str, database_url: str) -> str:
     """The migrated database for `backend` ("sqlite" or "postgres", skipped when not set)."""
-    if backend == "sqlite":
-        url = database_url
-    else:
-        url = postgres_url()
-        if url is None:
-            if os.environ.get("FANGPIN_REQUIRE_POSTGRES") == "1":
-                pytest.fail("FANGPIN_REQUIRE_POSTGRES=1 but FANGPIN_TEST_POSTGRES_URL is not set")
-            pytest.skip("PostgreSQL screening tests: set FANGPIN_TEST_POSTGRES_URL="
-                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test to run them")
-        await _reset_postgres(url)
-    await upgrade_database_async(url)
-    return url
+    return await migrated_database(backend, database_url)
 
 
 @asynccontextmanager

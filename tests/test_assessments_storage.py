@@ -34,7 +34,6 @@ from storage.assessment_models import Assessment, AssessmentSource
 from storage.engine import create_engine
 from storage.migrate import alembic_config, upgrade_database_async
 from storage.models import Area, Case, CaseEvent, Household
-from tests.test_storage import sessionmaker, storage_url  # noqa: F401 - fixtures
 
 P = ParameterSet(version="yn-test", year=2026, poverty_line=8700)
 T0 = dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
@@ -78,7 +77,7 @@ async def _record(session, household: Household, level: str, at: dt.datetime,
         assessor="o-cadre", at=at, household_id=household.id, case=case)
 
 
-async def test_an_assessment_stores_what_it_used(sessionmaker):  # noqa: F811
+async def test_an_assessment_stores_what_it_used(sessionmaker):
     async with sessionmaker() as session, session.begin():
         household, case = await _household(session)
         a = await _record(session, household, "I", T0, case)
@@ -97,7 +96,7 @@ async def test_an_assessment_stores_what_it_used(sessionmaker):  # noqa: F811
         assert [(e.action, e.data["assessment_id"]) for e in events] == [("assessed", a.id)]
 
 
-async def test_bad_facts_store_nothing(sessionmaker):  # noqa: F811
+async def test_bad_facts_store_nothing(sessionmaker):
     async with sessionmaker() as session:
         household, _ = await _household(session)
         with pytest.raises(FactError):
@@ -106,7 +105,7 @@ async def test_bad_facts_store_nothing(sessionmaker):  # noqa: F811
         assert (await session.scalars(select(Assessment))).all() == []
 
 
-async def test_current_level_semantics(sessionmaker):  # noqa: F811
+async def test_current_level_semantics(sessionmaker):
     async with sessionmaker() as session, session.begin():
         household, _ = await _household(session)
         hid = household.id
@@ -138,7 +137,7 @@ async def test_current_level_semantics(sessionmaker):  # noqa: F811
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "太高", " 不对 "])
-async def test_override_without_a_written_reason_is_refused(sessionmaker, reason):  # noqa: F811
+async def test_override_without_a_written_reason_is_refused(sessionmaker, reason):
     async with sessionmaker() as session, session.begin():
         household, case = await _household(session)
         a = await _record(session, household, "I", T0, case)
@@ -148,7 +147,7 @@ async def test_override_without_a_written_reason_is_refused(sessionmaker, reason
         assert a.override_level is None and a.override_reason is None
 
 
-async def test_override_is_stored_beside_the_computed_level_and_evented(sessionmaker):  # noqa: F811
+async def test_override_is_stored_beside_the_computed_level_and_evented(sessionmaker):
     at = T0 + dt.timedelta(hours=3)
     async with sessionmaker() as session, session.begin():
         household, case = await _household(session)
@@ -171,7 +170,7 @@ async def test_override_is_stored_beside_the_computed_level_and_evented(sessionm
                                    "to": "III"}
 
 
-async def test_a_general_household_is_overridden_to_one_or_five_only(sessionmaker):  # noqa: F811
+async def test_a_general_household_is_overridden_to_one_or_five_only(sessionmaker):
     async with sessionmaker() as session, session.begin():
         household, case = await _household(session, "一般农户")
         a = await _record(session, household, "I", T0, case)
@@ -189,7 +188,7 @@ async def _tables(url: str) -> set[str]:
     return names
 
 
-async def test_the_assessments_migration_goes_down_and_up(storage_url):  # noqa: F811
+async def test_the_assessments_migration_goes_down_and_up(storage_url):
     assert "assessments" in await _tables(storage_url)
     await asyncio.to_thread(command.downgrade, alembic_config(storage_url), "0002")
     assert "assessments" not in await _tables(storage_url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -18,39 +17,8 @@ from policy.case_status import CaseSource, CaseStatus
 from storage.engine import create_engine, create_sessionmaker
 from storage.migrate import alembic_config, upgrade_database_async
 from storage.models import Case, CaseEvent, DialogSession, InboundMessage, OutboundMessage
-from tests.conftest import TOKEN, postgres_url
+from tests.conftest import TOKEN
 from tests.wechat_requests import say, text_xml
-
-
-async def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def storage_url(request, database_url):
-    if request.param == "sqlite":
-        url = database_url
-    else:
-        url = postgres_url()
-        if url is None:
-            if os.environ.get("FANGPIN_REQUIRE_POSTGRES") == "1":
-                pytest.fail("FANGPIN_REQUIRE_POSTGRES=1 but FANGPIN_TEST_POSTGRES_URL is not set")
-            pytest.skip("PostgreSQL storage tests: set FANGPIN_TEST_POSTGRES_URL="
-                        "postgresql+asyncpg://postgres@127.0.0.1:5432/test to run them")
-        await _reset_postgres(url)
-    await upgrade_database_async(url)
-    return url
-
-
-@pytest.fixture
-async def sessionmaker(storage_url):
-    engine = create_engine(storage_url)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def test_migrations_are_idempotent(storage_url):
