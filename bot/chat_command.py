@@ -16,10 +16,11 @@ from bot.simulator_messages import OPENID_PATTERN
 DEFAULT_URL = "http://127.0.0.1:8080"
 POLL_EVERY_S = 0.25
 HELP = (
-    "直接输入文字发送；命令：/report 申报困难  /mine 我的申报  /policy 政策咨询  "
+    "直接输入文字发送；命令：/report 申报困难  /mine 我的申报  /result 评估结果  /policy 政策咨询  "
     "/subscribe 关注  /voice 文字（当作语音）  /photo 发照片  /quit 退出"
 )
-MENU_COMMANDS = {"/report": "REPORT", "/mine": "MY_CASES", "/policy": "POLICY"}
+MENU_COMMANDS = {"/report": "REPORT", "/mine": "MY_CASES", "/result": "RESULT",
+                 "/policy": "POLICY"}
 
 Write = Callable[[str], None]
 
