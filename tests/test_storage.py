@@ -147,3 +147,17 @@ async def test_a_whole_self_report_is_stored_and_numbered(storage_url, make_clie
     await engine.dispose()
     assert case.number in reply and len(case.number) == len("2026-000001")
     assert "reported" in [event.action for event in events]
+
+
+async def test_database_errors_do_not_carry_personal_data(sessionmaker):
+    async with sessionmaker() as session:
+        session.add(InboundMessage(dedupe_key="m:o:9", openid="o", msg_type="text",
+                                   content="530128198205265910"))
+        await session.commit()
+    async with sessionmaker() as session:
+        session.add(InboundMessage(dedupe_key="m:o:9", openid="o", msg_type="text",
+                                   content="530128198205265910 13812345678"))
+        with pytest.raises(IntegrityError) as error:
+            await session.commit()
+    assert "530128198205265910" not in str(error.value)
+    assert "13812345678" not in str(error.value)
