@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from policy.levels import Level
 from policy.local_time import SHANGHAI
+from policy.masking import mask_id_numbers
+from policy.measures import propose_measures
 from policy.rules import R_STABLE
 from storage.assessment_models import SOURCE_NAMES_ZH, Assessment
 
@@ -15,20 +18,38 @@ def local_time(assessment: Assessment, fmt: str = "%Y-%m-%d") -> str:
     return assessment.assessed_at.astimezone(SHANGHAI).strftime(fmt)
 
 
-def farmer_result_context(assessment: Assessment | None) -> dict[str, Any]:
-    """The level's colour and name, what was found, proposed help; never rule ids or figures."""
+def farmer_result_context(
+    assessment: Assessment | None, adjusted_by: str = ""
+) -> dict[str, Any]:
+    """The level's colour and name, what was found, proposed help; never rule ids or figures.
+
+    A cadre's level replaces the computed one's findings and help (they would contradict it);
+    a provisional result short of level I names no level: too little is known yet."""
     if assessment is None:
         return {"found": False}
+    level = assessment.effective_level
+    overridden = assessment.override_level is not None
+    undecided = assessment.provisional and not overridden and level is not Level.I
     return {
         "found": True,
         "date": local_time(assessment),
-        "level_name": assessment.effective_level.name_zh,
-        "overridden": assessment.override_level is not None,
+        "level_name": level.name_zh,
+        "undecided": undecided,
+        "overridden": overridden,
+        "adjusted_by": adjusted_by,
         "provisional": assessment.provisional,
         "confirmed": assessment.confirmed,
-        "findings": [_plain(rule) for rule in assessment.rules if rule.get("text")],
-        "measures": [str(m.get("name", "")) for m in assessment.measures if m.get("name")],
+        "findings": [] if overridden or undecided else [
+            _plain(rule) for rule in assessment.rules if rule.get("text")],
+        "measures": [] if undecided else _measure_names(assessment, level, overridden),
     }
+
+
+def _measure_names(assessment: Assessment, level: Level, overridden: bool) -> list[str]:
+    if overridden:
+        causes = assessment.facts.get("causes") or []
+        return [measure.name for measure in propose_measures(level, causes)]
+    return [str(m.get("name", "")) for m in assessment.measures if m.get("name")]
 
 
 def _plain(rule: dict[str, Any]) -> str:
@@ -49,7 +70,7 @@ def history_row(
         "effective": a.effective_level.name_zh,
         "overridden": a.override_level is not None,
         "override_by": a.override_by or "",
-        "override_reason": a.override_reason or "",
+        "override_reason": mask_id_numbers(a.override_reason or ""),
         "provisional": a.provisional,
         "confirmed": a.confirmed,
         "confirmed_by": a.confirmed_by or "",

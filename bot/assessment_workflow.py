@@ -36,6 +36,7 @@ from storage.models import Case, Household
 from storage.queries import household_size
 
 MIN_REASON_CHARS = 4
+MAX_REASON_CHARS = 300
 log = logging.getLogger(__name__)
 
 
@@ -51,6 +52,10 @@ class AssessmentError(Exception):
 
 class OverrideReasonRequired(AssessmentError):
     text = f"改级必须写明理由（至少{MIN_REASON_CHARS}个字）"
+
+
+class ReasonTooLong(AssessmentError):
+    text = f"理由请控制在{MAX_REASON_CHARS}字以内"
 
 
 class LevelNotAllowed(AssessmentError):
@@ -136,8 +141,11 @@ async def confirm_assessment(
 def check_override(assessment: Assessment, level: Level, reason: str) -> str:
     """The reason, stripped; raises when it is too short or the level does not apply."""
     text = (reason or "").strip()
-    if len(text) < MIN_REASON_CHARS:
+    meaningful = sum(ch.isalnum() for ch in text)  # "...." is no reason
+    if meaningful < MIN_REASON_CHARS:
         raise OverrideReasonRequired()
+    if len(text) > MAX_REASON_CHARS:
+        raise ReasonTooLong()
     if assessment.facts.get("category") == GENERAL and level not in (Level.I, Level.V):
         raise LevelNotAllowed()
     return text

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -29,8 +30,8 @@ def _serve(args: argparse.Namespace) -> int:
 def _db_upgrade(args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_database
 
-    settings = load_settings()
-    upgrade_database(settings.database_url)
+    # Only the database matters here: no WeChat secrets are needed to migrate.
+    upgrade_database(os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL)
     print("database is up to date")
     return 0
 

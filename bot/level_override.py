@@ -18,11 +18,13 @@ from policy.roles import ROLE_NAMES_ZH, Role
 from storage.assessment_models import Assessment
 from storage.assessment_queries import case_by_number, latest_assessment_of_case
 from storage.models import Case, WechatUser
-from storage.queries import descendant_area_ids
+from storage.queries import descendant_area_ids, user_by_openid
 
-OVERRIDE_ROLES = frozenset(
-    {Role.village_cadre, Role.township_officer, Role.county_officer, Role.admin}
-)
+# Verification runs village → township → county, and the county decides: a level set at one
+# rank is changed only at the same rank or above.
+OVERRIDE_RANK = {Role.village_cadre: 1, Role.township_officer: 2, Role.county_officer: 3,
+                 Role.admin: 4}
+OVERRIDE_ROLES = frozenset(OVERRIDE_RANK)
 
 
 class OverrideNotAllowed(AssessmentError):
@@ -60,6 +62,20 @@ async def check_operator(session: AsyncSession, operator: WechatUser, case: Case
         raise OverrideNotAllowed(f"申报 {case.number} 不在您的辖区，不能改级")
 
 
+async def _check_rank(session: AsyncSession, operator: WechatUser, assessment: Assessment) -> None:
+    """A level set by a higher rank stands against a lower one."""
+    if not assessment.override_by:
+        return
+    earlier = await user_by_openid(session, assessment.override_by)
+    earlier_rank = OVERRIDE_RANK.get(earlier.role, 0) if earlier else 0
+    if OVERRIDE_RANK[operator.role] < earlier_rank:
+        assert earlier is not None
+        raise OverrideNotAllowed(
+            f"{ROLE_NAMES_ZH[earlier.role]}已定为{assessment.effective_level.name_zh}，"
+            f"{ROLE_NAMES_ZH[operator.role]}不能再改；有不同意见请向上级反映"
+        )
+
+
 async def override_case_level(
     session: AsyncSession, number: str, level: Level, reason: str, operator: WechatUser,
     at: dt.datetime,
@@ -72,7 +88,10 @@ async def override_case_level(
     assessment = await latest_assessment_of_case(session, case.id)
     if assessment is None:
         raise NoAssessment(f"申报 {number} 还没有评估结果，不能改级")
+    await _check_rank(session, operator, assessment)
     previous = assessment.effective_level
+    if previous == level:
+        raise AssessmentError(f"申报 {number} 现在已经是{level.name_zh}，不用再改")
     await override_level(session, assessment, level, reason, operator.openid, at,
                          actor_role=operator.role.value)
     return OverrideDone(case, assessment, previous)

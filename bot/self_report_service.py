@@ -61,7 +61,8 @@ async def _complete(ctx: MessageContext, dialog: DialogSession) -> list[Answer]:
             "self_report/submitted.j2",
             {"number": case.number, "status": STATUS_NAMES_ZH[case.status],
              "linked": case.household_id is not None, "assessed": assessment is not None,
-             "earlier": [c.number for c in earlier]},
+             # only the sender's own earlier reports: others' are for the cadre alone
+             "earlier": [c.number for c in earlier if c.reporter_openid == ctx.openid]},
         )
     ]
 

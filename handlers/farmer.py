@@ -9,8 +9,9 @@ from bot.self_report_service import SELF_REPORT_ENGINE
 from bot.texts import Answer
 from policy.case_status import STATUS_NAMES_ZH
 from policy.local_time import local
+from policy.roles import ROLE_NAMES_ZH
 from storage.assessment_queries import latest_assessment_for_farmer
-from storage.queries import cases_reported_by
+from storage.queries import cases_reported_by, user_by_openid
 
 START_WORDS = frozenset({"申报", "我要申报", "有困难", "求助", "申报困难", "我有困难", "困难申报"})
 MY_CASES_WORDS = frozenset({"我的申报", "进度", "查进度", "申报进度", "查询进度"})
@@ -52,7 +53,11 @@ async def my_cases(ctx: MessageContext) -> list[Answer]:
 async def my_result(ctx: MessageContext) -> list[Answer]:
     """The latest assessment of the farmer's own cases or household, in plain words."""
     latest = await latest_assessment_for_farmer(ctx.session, ctx.openid, ctx.user.household_id)
-    return [Answer("farmer/assessment_result.j2", farmer_result_context(latest))]
+    adjusted_by = ""
+    if latest is not None and latest.override_by:
+        cadre = await user_by_openid(ctx.session, latest.override_by)
+        adjusted_by = ROLE_NAMES_ZH[cadre.role] if cadre else ""
+    return [Answer("farmer/assessment_result.j2", farmer_result_context(latest, adjusted_by))]
 
 
 async def policy_info(ctx: MessageContext) -> list[Answer]:

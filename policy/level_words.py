@@ -52,9 +52,13 @@ class OverrideCommand:
         return ""
 
 
+# Full-width digits and dashes from Chinese keyboards, and the traditional 級.
+_NORMAL_FORMS = str.maketrans("０１２３４５６７８９－—級", "0123456789--级")
+
+
 def parse_override_command(text: str) -> OverrideCommand | None:
     """Split "改级 2026-000001 二级 理由……"; None when the text is not a 改级 command."""
-    m = _COMMAND.match(text or "")
+    m = _COMMAND.match((text or "").translate(_NORMAL_FORMS))
     if m is None:
         return None
     level_word, reason = m["level"], m["reason"].strip()

@@ -5,6 +5,8 @@ Every function accepts None or an empty string and then returns "".
 
 from __future__ import annotations
 
+import re
+
 _STAR = "*"
 
 
@@ -50,3 +52,11 @@ def _keep_ends(text: str, *, head: int, tail: int) -> str:
     if hidden_count < max(1, head + tail):
         return _STAR * len(text)
     return text[:head] + _STAR * hidden_count + text[len(text) - tail :]
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])|(?<![0-9])[0-9]{15}(?![0-9])")
+
+
+def mask_id_numbers(text: str) -> str:
+    """Free text with every ID number in it masked (a cadre may write one into a reason)."""
+    return _ID_IN_TEXT.sub(lambda match: mask_id(match.group()), text)

@@ -112,8 +112,9 @@ async def test_farmer_sees_own_result_in_plain_words_only(make_client, settings,
     assert not RULE_ID.search(mine) and "income" not in mine
     assert "赵有才" not in mine and "赵*" not in mine and "8,000" not in mine
     other = await say(client, TOKEN, event_xml("o-other", "CLICK", "RESULT"))
-    assert "初步评估，村里核实后确定" in other and "五级（绿色）标识" in other
-    assert "没有发现明显的返贫致贫风险" in other and "预警规则" not in other
+    # provisional short of level I: no level is named until a cadre knows more
+    assert "暂时没有发现需要立即救助的困难" in other and "五级" not in other
+    assert "等村里上门核实" in other and "预警规则" not in other
     assert "4,333.33" not in other and "李云" not in other and not RULE_ID.search(other)
     nobody = await say(client, TOKEN, text_xml("o-nobody", "我的结果"))
     assert "还没有评估结果" in nobody
@@ -160,7 +161,8 @@ async def test_cadre_overrides_in_chat_with_a_reason(make_client, settings, data
     assert [(e.actor, e.actor_role, e.data["to"]) for e in events] == [
         ("o-cadre", "village_cadre", "II")]
     seen = await say(client, TOKEN, text_xml("o-f", "评估结果"))
-    assert "二级（蓝色）预警（村里核实后调整）" in seen and "一级（红色）" not in seen
+    assert "二级（蓝色）预警（村干部核实后调整）" in seen and "一级（红色）" not in seen
+    assert "低于监测标准" not in seen and "产业项目带动" in seen  # help fits the new level
 
 
 async def test_only_cadres_of_the_case_area_may_override(make_client, settings, database_url,
@@ -178,3 +180,32 @@ async def test_only_cadres_of_the_case_area_may_override(make_client, settings, 
     far = await say(client, TOKEN, text_xml("o-far", command))
     assert "没有设置辖区" in far
     assert (await rows_of(database_url, Assessment))[0].override_level is None
+
+
+async def test_a_lower_rank_cannot_undo_a_higher_ranks_level(make_client, settings,
+                                                             database_url):
+    ids = await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-f2", WIFE_ID)
+    [case] = await rows_of(database_url, Case)
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session:
+        session.add(WechatUser(openid="o-county", role=Role.county_officer,
+                               area_id=ids["village"], display_name="县里"))
+        await session.commit()
+    await engine.dispose()
+    county = await say(client, TOKEN,
+                       text_xml("o-county", f"改级 {case.number} 三级 县里复核定为三级"))
+    assert "已改级" in county
+    village = await say(client, TOKEN,
+                        text_xml("o-cadre", f"改级 {case.number} 五级 村里觉得定高了"))
+    assert "县级干部已定为三级" in village and "不能再改" in village
+    same = await say(client, TOKEN, text_xml("o-county", f"改级 {case.number} 三级 再确认一遍"))
+    assert "已经是三级" in same
+    dots = await say(client, TOKEN, text_xml("o-county", f"改级 {case.number} 二级 ...."))
+    assert "理由" in dots
+    wide = await say(client, TOKEN, text_xml("o-county", f"改级 {case.number.replace('-', '－')} "
+                                                          "２級 全家无劳动力只靠转移性收入"))
+    assert "已改级" in wide
+    [a] = await rows_of(database_url, Assessment)
+    assert a.override_level == Level.II

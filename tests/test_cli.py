@@ -83,3 +83,12 @@ def test_export_refuses_a_missing_database_and_an_unwritable_file(monkeypatch, t
     upgrade_database(database_url)
     assert main(["cases", "export", "--format", "csv", "--out", "/nonexistent/dir/x.csv"]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_db_upgrade_needs_only_the_database(monkeypatch, tmp_path, capsys):
+    for name in ("FANGPIN_DEMO", "FANGPIN_WECHAT_TOKEN", "FANGPIN_WECHAT_APPID",
+                 "FANGPIN_WECHAT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    assert main(["db", "upgrade"]) == 0
+    assert "up to date" in capsys.readouterr().out and (tmp_path / "x.db").is_file()

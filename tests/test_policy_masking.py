@@ -74,3 +74,13 @@ def test_masking_never_reveals_more_than_half(text: str) -> None:
         assert len(masked) == len(stripped)
         if len(stripped) >= 2:
             assert masked.count("*") >= len(stripped) // 3
+
+
+def test_id_numbers_inside_free_text_are_masked():
+    from policy.masking import mask_id_numbers
+
+    text = "核实：53012819820526591X，旧号530128820526591，户号53012820000000，电话13812345678"
+    masked = mask_id_numbers(text)
+    assert "53012819820526591X" not in masked and "530128820526591" not in masked
+    assert "530128********591X" in masked
+    assert "53012820000000" in masked and "13812345678" in masked  # not ID numbers

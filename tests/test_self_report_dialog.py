@@ -241,3 +241,22 @@ async def test_farmers_answers_as_spoken_and_typed_on_old_phones(make_client, se
     assert "报销" in await farmer.says("一万")
     assert "不会比花的钱" in await farmer.says("两万")
     assert "今年" in await farmer.says("不知道")
+
+
+async def test_anothers_open_report_is_noted_for_the_cadre_but_not_shown(make_client, settings,
+                                                                         database_url):
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    owner = Farmer(client, "o-owner")
+    await _walk_to_confirm(owner, WIFE_ID, True)
+    await owner.says("确认")
+    again = Farmer(client, "o-owner")
+    await _walk_to_confirm(again, WIFE_ID, True)
+    [first] = await rows_of(database_url, Case)
+    assert first.number in await again.says("确认")  # their own earlier report: shown
+    stranger = Farmer(client, "o-stranger2")
+    await _walk_to_confirm(stranger, WIFE_ID, True)
+    reply = await stranger.says("确认")
+    assert first.number not in reply and "之前的申报" not in reply
+    notes = await rows_of(database_url, CaseEvent, CaseEvent.action == "possible_duplicate")
+    assert len(notes) == 2 and first.number in notes[-1].data["open_cases"]
