@@ -26,6 +26,10 @@ NOT_NAMES = frozenset({
     "进度", "政策", "咨询", "不知道", "不清楚", "谢谢", "好的", "好", "对的", "是的", "不是",
     "没有", "知道了", "收到", "嗯嗯", "哈哈", "测试", "开始", "返回", "取消", "重填",
 })
+PLACE_MARKERS = ("村", "组", "社区", "镇", "乡")
+# Digits as speech recognition writes them ("一三八…", "五三零一二八…").
+SPOKEN_DIGITS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
+TRAILING_PUNCTUATION = "。.！!？?，,；;～~ "
 MAX_CHARS = {"text": 500, "choice": 100, "name": 30}
 MAX_CHARS_OTHER = 60
 OLDEST_YEARS = 3
@@ -55,6 +59,8 @@ def _read_name(text: str) -> Reading:
 
 def id_candidate(text: str) -> str:
     """The number inside '我的身份证号是5301…385X。' or '530128-19720417-385X'."""
+    if not any(ch.isdigit() for ch in text):
+        text = text.translate(SPOKEN_DIGITS)
     compact = "".join(ch for ch in text if ch not in " \t-—－_.。,，、:：")
     return _ID_SUFFIX.sub("", _ID_PREFIX.sub("", compact))
 
@@ -67,7 +73,7 @@ def _read_id(text: str) -> Reading:
 
 
 def _read_text(step: Step, text: str) -> Reading:
-    cleaned = text.strip()
+    cleaned = text.strip().rstrip(TRAILING_PUNCTUATION)
     if step.optional and bare_text(cleaned) in SKIP_WORDS:
         return Accepted("")
     if not bare_text(cleaned):
@@ -83,6 +89,9 @@ def _looks_like_a_place(text: str) -> bool:
 
 
 def _read_count(step: Step, text: str) -> Reading:
+    if any(marker in text for marker in PLACE_MARKERS):  # "红龙村7组" is not 7 people
+        return Rejected("self_report/invalid_count.j2",
+                        {"low": step.minimum or 1, "high": step.maximum or 30})
     count = parse_count(text)
     low, high = step.minimum or 1, step.maximum or 30
     if count is None or not low <= count <= high:
@@ -103,7 +112,7 @@ def _read_date(text: str, today: dt.date) -> Reading:
         return Rejected("self_report/invalid_date.j2")
     if when < today.replace(year=today.year - OLDEST_YEARS, day=1):
         return Rejected("self_report/date_too_old.j2", {"years": OLDEST_YEARS})
-    return Accepted(when.isoformat(), said=text.strip())
+    return Accepted(when.isoformat(), said=text.strip().rstrip(TRAILING_PUNCTUATION))
 
 
 def _read_amount(step: Step, text: str, answers: dict[str, Any]) -> Reading:
@@ -117,6 +126,7 @@ def _read_amount(step: Step, text: str, answers: dict[str, Any]) -> Reading:
 
 
 def _read_phone(text: str) -> Reading:
+    text = text.translate(SPOKEN_DIGITS) if not any(ch.isdigit() for ch in text) else text
     phone = parse_phone(text)
     if phone is None:
         return Rejected("self_report/invalid_phone.j2", {"problem": phone_problem(text)})

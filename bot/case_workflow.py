@@ -55,7 +55,7 @@ async def submit_self_report(
         source=CaseSource.self_report, status=CaseStatus.reported,
         reporter_openid=dialog.openid, household_id=answers.get("household_id"),
         member_id=answers.get("member_id"), area_id=area_id,
-        applicant_name=answers.get("name", ""), applicant_id_number=answers.get("id_number", ""),
+        applicant_name=answers.get("name", ""), applicant_id_number=answers.get("id_number") or "",
         village_text=answers.get("village", ""), household_size=answers.get("household_size"),
         cause=answers.get("cause", ""),
         occurred_on=dt.date.fromisoformat(occurred) if occurred else None,

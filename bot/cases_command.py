@@ -62,6 +62,20 @@ async def load_case_rows(database_url: str) -> list[dict[str, Any]]:
         await engine.dispose()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(key: str, value: Any) -> str:
+    """A cell Excel shows as written: never a formula a farmer's answer could smuggle in, and a
+    17-digit household code kept as text (as a number Excel would round it)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if key == "household" and text.isdigit():
+        return f'="{text}"'
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def render_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
@@ -69,7 +83,7 @@ def render_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([title for _, title in COLUMNS])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in COLUMNS])
+        writer.writerow([csv_cell(key, row[key]) for key, _ in COLUMNS])
     return buffer.getvalue()
 
 

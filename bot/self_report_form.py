@@ -23,7 +23,7 @@ SELF_REPORT = Questionnaire(
     kind="self_report",
     steps=(
         Step("name", "申请人姓名", "name"),
-        Step("id_number", "身份证号", "id_number"),
+        Step("id_number", "身份证号", "id_number", allow_unknown=True),
         Step("village", "村和组", "text"),
         Step("household_size", "家庭人口", "count", minimum=1, maximum=30),
         Step("cause", "困难原因", "choice", choices=CAUSES),

@@ -23,6 +23,8 @@ from storage.queries import (
 async def _after_answer(ctx: MessageContext, dialog: DialogSession, step: Step) -> list[Answer]:
     if step.id != "id_number":
         return []
+    if dialog.answers["id_number"] is None:  # 不知道: the cadre looks it up on the visit
+        return [Answer("self_report/id_later.j2")]
     member = await member_by_id_number(ctx.session, dialog.answers["id_number"])
     if member is not None and member.name != dialog.answers.get("name"):
         # Someone else's number, or a typo: reveal nothing of that household; a cadre checks.
@@ -50,7 +52,7 @@ async def _area_of(ctx: MessageContext, answers: dict) -> int | None:
 
 
 async def _complete(ctx: MessageContext, dialog: DialogSession) -> list[Answer]:
-    earlier = await open_cases_of_applicant(ctx.session, dialog.answers.get("id_number", ""))
+    earlier = await open_cases_of_applicant(ctx.session, dialog.answers.get("id_number") or "")
     case = await submit_self_report(ctx.session, dialog, ctx.now,
                                     await _area_of(ctx, dialog.answers))
     note_possible_duplicate(ctx.session, case, earlier, ctx.now)

@@ -47,7 +47,7 @@ class Settings:
     timestamp_window_s: float = 300.0
     reply_budget_s: float = 3.0
     dialog_expiry_days: float = 7.0
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = 256 * 1024
     reply_max_bytes: int = 2000
     outbox_poll_s: float = 0.5
     outbox_max_attempts: int = 5

@@ -58,6 +58,20 @@ def _flat_fields(root: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in root.items() if isinstance(value, str | type(None))}
 
 
+# What the platform sends fits these (openids are 28 characters, MsgIds 64-bit numbers);
+# longer values are not WeChat's and would not fit the tables.
+FIELD_LIMITS = {"MsgId": 32, "MediaId": 200, "PicUrl": 500, "Event": 64, "Format": 16,
+                "ToUserName": 64}
+
+
+def _check_lengths(root: dict[str, Any], openid: str, msg_id: str | None) -> None:
+    if len(openid) > 64 or (msg_id is not None and not msg_id.isdigit()):
+        raise MalformedMessage("bad_sender_or_msg_id")
+    for name, limit in FIELD_LIMITS.items():
+        if len(_text(root, name)) > limit:
+            raise MalformedMessage(f"{name}_too_long")
+
+
 def incoming_from_xml(root: dict[str, Any]) -> Incoming:
     """Map the parsed document to an `Incoming`; missing required fields are malformed."""
     openid = _text(root, "FromUserName").strip()
@@ -66,13 +80,14 @@ def incoming_from_xml(root: dict[str, Any]) -> Incoming:
         raise MalformedMessage("missing_fields")
     if msg_type not in KNOWN_MSG_TYPES:
         raise MalformedMessage("unknown_msg_type")
-    try:
-        create_time = int(_text(root, "CreateTime") or 0)
-    except ValueError as exc:
-        raise MalformedMessage("bad_create_time") from exc
+    raw_time = _text(root, "CreateTime").strip() or "0"
+    if not (raw_time.isascii() and raw_time.isdigit() and len(raw_time) <= 12):
+        raise MalformedMessage("bad_create_time")
+    create_time = int(raw_time)
     msg_id = _text(root, "MsgId").strip() or None
     if msg_type != "event" and msg_id is None:
         raise MalformedMessage("missing_msg_id")
+    _check_lengths(root, openid, msg_id)
     recognition = root.get("Recognition")
     return Incoming(
         openid=openid,

@@ -13,7 +13,10 @@ from policy.roles import ROLE_NAMES_ZH
 from storage.assessment_queries import latest_assessment_for_farmer
 from storage.queries import cases_reported_by, user_by_openid
 
-START_WORDS = frozenset({"申报", "我要申报", "有困难", "求助", "申报困难", "我有困难", "困难申报"})
+START_WORDS = frozenset({"申报", "我要申报", "我想申报", "要申报", "有困难", "求助", "申报困难",
+                         "我有困难", "困难申报", "我要申请", "我想申请", "申请帮扶"})
+# A greeting in the middle of a report means "I am back": the question is asked again.
+GREETING_WORDS = frozenset({"你好", "您好", "在吗", "在不在", "喂", "哈喽", "hello", "hi"})
 MY_CASES_WORDS = frozenset({"我的申报", "进度", "查进度", "申报进度", "查询进度"})
 POLICY_WORDS = frozenset({"政策咨询", "政策", "咨询"})
 MENU_REPORT, MENU_MY_CASES, MENU_POLICY = "REPORT", "MY_CASES", "POLICY"
@@ -65,6 +68,8 @@ async def policy_info(ctx: MessageContext) -> list[Answer]:
 
 
 async def voice_not_recognised(ctx: MessageContext) -> list[Answer]:
+    if ctx.incoming.recognition:  # heard, just not a command: same as typed text
+        return await help_menu(ctx)
     return [Answer("farmer/voice_not_recognised.j2")]
 
 
@@ -87,6 +92,8 @@ ROUTES = (
           keywords=RESULT_WORDS),
     Route("start_report_text", start_report, msg_types=frozenset({"text", "voice"}),
           keywords=START_WORDS),
+    Route("greeting_in_dialog", start_report, msg_types=frozenset({"text", "voice"}),
+          keywords=GREETING_WORDS, in_dialog=True),
     Route("continue_report", continue_report,
           msg_types=frozenset({"text", "voice", "image", "video", "shortvideo"}), in_dialog=True),
     Route("other_in_dialog", other_message_in_dialog,

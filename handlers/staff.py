@@ -14,24 +14,37 @@ from policy.level_words import OVERRIDE_USAGE, parse_override_command
 from policy.masking import mask_name
 from policy.roles import ROLE_NAMES_ZH, STAFF_ROLES, Role
 from storage.models import Case
-from storage.queries import cases_in_areas, cases_of_paired_households, descendant_area_ids
+from storage.queries import (
+    cases_in_areas,
+    cases_of_paired_households,
+    count_cases_in_areas,
+    descendant_area_ids,
+)
 
 # Reports whose village could not be placed go to the county, so none is left unseen.
+SHOWN = 10  # a chat screen; the rest: fangpin cases export
 COUNTY_ROLES = frozenset({Role.county_officer, Role.data_operator, Role.admin})
 CAUSE_WORDS = {"illness": "因病", "disability": "因残", "disaster": "因灾", "schooling": "因学",
                "accident": "意外", "job_loss": "失业", "other": "其他"}
 
 
+async def _open_cases_of(ctx: MessageContext) -> tuple[Sequence[Case], int]:
+    """The first SHOWN open cases the sender may see (urgent, then oldest), and how many."""
+    user, statuses = ctx.user, [status.value for status in OPEN_STATUSES]
+    if user.role == Role.helper:  # a helper sees only the paired households (a few)
+        cases = await cases_of_paired_households(ctx.session, user.id, statuses, limit=1000)
+        return cases[:SHOWN], len(cases)
+    if user.area_id is None:
+        return [], 0
+    area_ids = await descendant_area_ids(ctx.session, user.area_id)
+    unplaced = user.role in COUNTY_ROLES
+    shown = await cases_in_areas(ctx.session, area_ids, statuses, SHOWN, unplaced)
+    return shown, await count_cases_in_areas(ctx.session, area_ids, statuses, unplaced)
+
+
 async def open_cases(ctx: MessageContext) -> list[Answer]:
     user = ctx.user
-    statuses = [status.value for status in OPEN_STATUSES]
-    cases: Sequence[Case] = []
-    if user.role == Role.helper:  # a helper sees only the paired households
-        cases = await cases_of_paired_households(ctx.session, user.id, statuses)
-    elif user.area_id is not None:
-        area_ids = await descendant_area_ids(ctx.session, user.area_id)
-        cases = await cases_in_areas(ctx.session, area_ids, statuses,
-                                     include_unplaced=user.role in COUNTY_ROLES)
+    cases, total = await _open_cases_of(ctx)
     rows = [
         {"number": case.number, "name": mask_name(case.applicant_name),
          "cause": CAUSE_WORDS.get(case.cause, case.cause or "—"),
@@ -40,7 +53,7 @@ async def open_cases(ctx: MessageContext) -> list[Answer]:
     ]
     return [Answer("staff/open_cases.j2",
                    {"role": ROLE_NAMES_ZH[user.role], "name": user.display_name, "cases": rows,
-                    "paired_only": user.role == Role.helper})]
+                    "paired_only": user.role == Role.helper, "total": total})]
 
 
 async def override_level_by_chat(ctx: MessageContext) -> list[Answer]:

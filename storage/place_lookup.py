@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policy.amounts import parse_numeral
 from policy.roles import AreaLevel
 from storage.models import Area
 
@@ -20,6 +21,15 @@ def _named(areas: Sequence[Area], text: str) -> list[Area]:
         if re.search(pattern, text):
             found.append(area)
     return found
+
+
+def _group_numerals(text: str) -> str:
+    """"四组" → "4组", as the registry writes groups."""
+    def digits(match: re.Match[str]) -> str:
+        number = parse_numeral(match.group(1))
+        return f"{number}组" if number is not None else match.group(0)
+
+    return re.sub(r"([零一二三四五六七八九十两]+)组", digits, text)
 
 
 async def _parents(session: AsyncSession, areas: Sequence[Area]) -> dict[int, Area]:
@@ -39,7 +49,7 @@ async def place_named_in(session: AsyncSession, text: str) -> Area | None:
     if len(named) != 1:
         return None
     village = named[0]
-    rest = text.replace(village.name, " ")
+    rest = _group_numerals(text.replace(village.name, " "))
     groups = (await session.scalars(
         select(Area).where(Area.parent_id == village.id, Area.level == AreaLevel.group))).all()
     matching = _named(groups, rest)

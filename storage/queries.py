@@ -68,15 +68,28 @@ async def open_cases_of_applicant(session: AsyncSession, id_number: str) -> Sequ
     return (await session.scalars(query.order_by(Case.id))).all()
 
 
+def _in_areas(area_ids: Sequence[int], statuses: Sequence[str], include_unplaced: bool):
+    in_area = Case.area_id.in_(area_ids)
+    return (or_(in_area, Case.area_id.is_(None)) if include_unplaced else in_area,
+            Case.status.in_(statuses))
+
+
+async def count_cases_in_areas(
+    session: AsyncSession, area_ids: Sequence[int], statuses: Sequence[str],
+    include_unplaced: bool = False,
+) -> int:
+    query = select(func.count()).select_from(Case).where(
+        *_in_areas(area_ids, statuses, include_unplaced))
+    return int(await session.scalar(query) or 0)
+
+
 async def cases_in_areas(
     session: AsyncSession, area_ids: Sequence[int], statuses: Sequence[str], limit: int = 10,
     include_unplaced: bool = False,
 ) -> Sequence[Case]:
-    in_area = Case.area_id.in_(area_ids)
     query = (
         select(Case)
-        .where(or_(in_area, Case.area_id.is_(None)) if include_unplaced else in_area,
-               Case.status.in_(statuses))
+        .where(*_in_areas(area_ids, statuses, include_unplaced))
         .order_by(Case.urgent.desc(), Case.created_at)
         .limit(limit)
     )

@@ -71,3 +71,12 @@ async def sessionmaker(storage_url: str):
     engine = create_engine(storage_url)
     yield create_sessionmaker(engine)
     await engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say it loudly when the shared sample data is missing: whole modules were skipped."""
+    if not (SHARED_DATA / "wechat").is_dir():
+        terminalreporter.write_line(
+            f"NOTE: the shared sample data was not found at {SHARED_DATA}; the modules that "
+            "replay it (WeChat samples, crypto vectors, grading cases, department exports) were "
+            "skipped. Put shared/ beside the checkout or set FANGPIN_SHARED_DATA.", yellow=True)

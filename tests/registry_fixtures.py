@@ -52,7 +52,8 @@ async def seed_registry(database_url: str) -> dict[str, int]:
         ])
         session.add(WechatUser(openid="o-cadre", role=Role.village_cadre, area_id=village.id,
                                display_name="张书记", subscribed=True))
-        ids = {"household": household.id, "village": village.id, "group": group.id}
+        ids = {"household": household.id, "village": village.id, "group": group.id,
+               "county": county.id}
         await session.commit()
     await engine.dispose()
     return ids

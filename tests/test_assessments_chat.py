@@ -23,7 +23,7 @@ NEW_ID = valid_id("53012819900101123")
 
 
 async def report(client, openid: str, id_number: str, name: str = "李云", expense: str = "两万五",
-                 reimbursed: str = "3千", income: str = "3万5") -> str:
+                 reimbursed: str = "3千", income: str = "3万5", village: str = "红龙村7组") -> str:
     """Walk the self-report dialog with the given amounts; returns the submitted reply."""
     async def says(text: str) -> str:
         return await say(client, TOKEN, text_xml(openid, text))
@@ -31,7 +31,7 @@ async def report(client, openid: str, id_number: str, name: str = "李云", expe
     await says("我要申报")
     await says(name)
     if "没有在档案里找到" in await says(id_number):
-        await says("红龙村7组")
+        await says(village)
         await says("一家五口")
     for answer in ("老人住院了", "上个月", expense, reimbursed, income, "四万",
                    "婆婆住院做手术", "好了", "138 1234 5678"):
@@ -209,3 +209,20 @@ async def test_a_lower_rank_cannot_undo_a_higher_ranks_level(make_client, settin
     assert "已改级" in wide
     [a] = await rows_of(database_url, Assessment)
     assert a.override_level == Level.II
+
+
+async def test_the_county_acts_on_reports_no_village_could_be_placed(make_client, settings,
+                                                                     database_url):
+    ids = await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-far", NEW_ID, name="赵有才", village="山那边的村子")
+    [case] = await rows_of(database_url, Case)
+    assert case.area_id is None
+    await add_user(database_url, openid="o-county2", role=Role.county_officer,
+                   area_id=ids["county"], display_name="县里")
+    listed = await say(client, TOKEN, text_xml("o-county2", "待办"))
+    assert case.number in listed
+    done = await say(client, TOKEN, text_xml("o-county2", f"改级 {case.number} 二级 县里核实属实"))
+    assert "已改级" in done
+    refused = await say(client, TOKEN, text_xml("o-cadre", f"改级 {case.number} 二级 村里核实"))
+    assert "不在您的辖区" in refused

@@ -92,3 +92,13 @@ def test_db_upgrade_needs_only_the_database(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     assert main(["db", "upgrade"]) == 0
     assert "up to date" in capsys.readouterr().out and (tmp_path / "x.db").is_file()
+
+
+def test_csv_cells_cannot_carry_formulas_and_codes_stay_text():
+    from bot.cases_command import csv_cell
+
+    assert csv_cell("village", '=HYPERLINK("http://evil","红龙村")').startswith("'=")
+    assert csv_cell("village", "@SUM(1)") == "'@SUM(1)"
+    assert csv_cell("village", "红龙村") == "红龙村"
+    assert csv_cell("household", "53012810120102001") == '="53012810120102001"'
+    assert csv_cell("rigid_expense", 25000) == "25000" and csv_cell("reimbursed", None) == ""

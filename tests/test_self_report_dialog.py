@@ -227,7 +227,8 @@ async def test_farmers_answers_as_spoken_and_typed_on_old_phones(make_client, se
     await seed_registry(database_url)
     farmer = Farmer(await make_client(settings), "o-spoken")
     assert "名字" in await farmer.says("申报")
-    assert "姓名" in await farmer.says("你好")  # a greeting is not a name
+    assert "叫什么名字" in await farmer.says("你好")  # a greeting is not a name: asked again
+    assert "姓名" in await farmer.says("不知道")
     assert "身份证" in await farmer.says("李云。")
     spoken_id = f"我的身份证号是{WIFE_ID[:6]}-{WIFE_ID[6:14]}-{WIFE_ID[14:]}。"
     assert "已找到您家的档案" in await farmer.says(spoken_id)
@@ -260,3 +261,26 @@ async def test_anothers_open_report_is_noted_for_the_cadre_but_not_shown(make_cl
     assert first.number not in reply and "之前的申报" not in reply
     notes = await rows_of(database_url, CaseEvent, CaseEvent.action == "possible_duplicate")
     assert len(notes) == 2 and first.number in notes[-1].data["open_cases"]
+
+
+async def test_spoken_answers_and_places_on_the_way(make_client, settings, database_url, clock):
+    ids = await seed_registry(database_url)
+    client = await make_client(settings)
+    farmer = Farmer(client, "o-voice2")
+    spoken = media_xml("o-voice2", "voice", "v-9", recognition="我想申报。")
+    assert "叫什么名字" in await farmer.sends(spoken)
+    await farmer.says("赵有才")
+    assert "补上身份证号" in await farmer.says("不知道")
+    assert "几口人" in await farmer.says("红龙村七组。")
+    assert "人数" in await farmer.says("红龙村7组")  # a place is not a household size
+    await farmer.says("四口")
+    for answer in ("1", "去年十月。", "两万五", "0", "3万", "4万", "跳过", "没有"):
+        await farmer.says(answer)
+    summary = await farmer.says("一三八一二三四五六七八")
+    last_year = clock.now.astimezone(dt.timezone(dt.timedelta(hours=8))).year - 1
+    assert "13812345678" in summary and f"去年十月（{last_year}年10月）" in summary
+    assert "红龙村七组" in summary and "红龙村七组。" not in summary
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.applicant_id_number == "" and case.household_size == 4
+    assert case.area_id == ids["group"]  # 七组 is the registry's 7组

@@ -34,6 +34,6 @@ async def test_helper_sees_only_paired_households(make_client, settings, databas
     await farmer.says("确认")
     paired = await say(client, TOKEN, text_xml("o-helper-paired", "你好"))
     other = await say(client, TOKEN, text_xml("o-helper-other", "你好"))
-    assert paired.startswith("赵帮扶，您好") and "您结对的农户中待办的申报（1件）" in paired
+    assert paired.startswith("赵帮扶，您好") and "您结对的农户中待办的申报共1件" in paired
     assert "李*" in paired
     assert "暂时没有待办" in other

@@ -20,9 +20,13 @@ def test_open_cases_lists_one_case_per_line():
     cases = [{"number": str(n), "name": "李*", "cause": "因病", "status": "待核实",
               "urgent": "急" if n == 1 else ""} for n in (1, 2)]
     lines = _lines("staff/open_cases.j2", role="村干部", name="张", cases=cases,
-                   paired_only=False)
-    assert lines == ["张，您好。", "本辖区待办的申报（2件）：", "1 李* 因病 待核实【急】",
+                   paired_only=False, total=2)
+    assert lines == ["张，您好。", "本辖区待办的申报共2件：", "1 李* 因病 待核实【急】",
                      "2 李* 因病 待核实"]
+    lines = _lines("staff/open_cases.j2", role="村干部", name="张", cases=cases,
+                   paired_only=False, total=44)
+    assert lines[1] == "本辖区待办的申报共44件，先列出最急、最早的2件："
+    assert lines[-1].startswith("全部名单")
 
 
 def test_split_keeps_every_character_within_the_byte_limit():

@@ -72,7 +72,7 @@ async def test_malformed_bodies_get_valid_answers_and_store_nothing(
 
 async def test_huge_body_is_413(make_client, settings):
     client = await make_client(settings)
-    body = text_xml("o-big", "大" * 40000).encode()
+    body = text_xml("o-big", "大" * (settings.max_body_bytes // 3 + 10)).encode()
     status, _ = await _post(client, body)
     assert status == 413
 
@@ -123,3 +123,17 @@ async def test_long_reply_is_split_not_dropped(make_client, settings, database_u
     whole = reply + "".join(row.payload["content"] for row in rest)
     for word in ("申报", "进度", "政策"):
         assert word in whole
+
+
+async def test_values_no_platform_sends_are_refused_without_losing_the_service(
+    make_client, settings, database_url
+):
+    client = await make_client(settings)
+    for xml in (
+        text_xml("o-" + "x" * 80, "申报"),
+        text_xml("o-time", "申报", create_time=10**29),
+        text_xml("o-msgid", "申报").replace("<MsgId>", "<MsgId>9" * 1 + "9" * 40),
+    ):
+        assert await _post(client, xml.encode()) == (200, "success")
+    assert await rows_of(database_url, InboundMessage) == []
+    assert "名字" in await say(client, TOKEN, text_xml("o-fine", "申报"))

@@ -11,6 +11,9 @@ from bot.wechat_crypto import sha1_signature
 from bot.wechat_reply import cdata
 
 _msg_ids = itertools.count(int(time.time() * 1000))
+# Events have no MsgId: WeChat dedupes them by sender and CreateTime (seconds), so each test
+# event gets its own second.
+_event_times = itertools.count(int(time.time()))
 
 
 def signed_query(token: str, timestamp: str | None = None, nonce: str = "12345") -> dict[str, str]:
@@ -34,7 +37,7 @@ def event_xml(openid: str, event: str, key: str = "", create_time: int | None = 
     return (
         f"<xml><ToUserName>{cdata('gh_fangpin')}</ToUserName>"
         f"<FromUserName>{cdata(openid)}</FromUserName>"
-        f"<CreateTime>{create_time or next(_msg_ids)}</CreateTime>"
+        f"<CreateTime>{create_time or next(_event_times)}</CreateTime>"
         f"<MsgType><![CDATA[event]]></MsgType><Event>{cdata(event)}</Event>"
         f"<EventKey>{cdata(key)}</EventKey></xml>"
     )
