@@ -17,11 +17,12 @@ Keys (all per year, `poverty_line` required, the others default as the spec says
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from policy.toml_files import read_toml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "params" / "default.toml"
 
@@ -115,14 +116,7 @@ class ParameterFile:
 def load_parameter_file(path: str | Path | None = None) -> ParameterFile:
     """Read and check a parameter file; `None` reads the packaged default."""
     p = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise ParameterError(f"{p}: 无法读取参数文件（{exc.strerror or exc}）") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{p}: 参数文件不是有效的 TOML（{exc}）") from exc
-    return parse_parameter_data(data, str(p))
+    return parse_parameter_data(read_toml(p, ParameterError, "参数文件"), str(p))
 
 
 def parse_parameter_data(data: Mapping[str, Any], origin: str = "<data>") -> ParameterFile:

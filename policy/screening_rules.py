@@ -8,13 +8,13 @@ here: they are listed for checking instead.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policy.department_causes import DepartmentHit
+from policy.toml_files import read_toml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "screening.toml"
 _LISTS_OPEN = ("serious_diseases", "house_damage_levels")
@@ -85,14 +85,7 @@ class Decision:
 
 def load_screening_rules(path: str | Path | None = None) -> ScreeningRules:
     file = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        with file.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ScreeningRulesError(f"{file}: 无法读取筛查规则（{exc.strerror or exc}）") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ScreeningRulesError(f"{file}: 不是有效的 TOML（{exc}）") from exc
-    return parse_screening_rules(data, str(file))
+    return parse_screening_rules(read_toml(file, ScreeningRulesError, "筛查规则"), str(file))
 
 
 def _table(data: Mapping[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
