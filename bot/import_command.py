@@ -55,10 +55,29 @@ async def _run(args: argparse.Namespace, options: ImportOptions) -> ImportReport
         await engine.dispose()
 
 
+def _check_rejects_path(args: argparse.Namespace) -> None:
+    """Refuse before importing when the rejects file could not be written afterwards."""
+    if args.rejects and not Path(args.rejects).resolve().parent.is_dir():
+        raise TableError(f"退回文件 {args.rejects} 所在的文件夹不存在，请先建好文件夹")
+
+
+def _write_rejects(report: ImportReport, target: str) -> None:
+    """Always answer the office: a header-only file when nothing was rejected."""
+    try:
+        count = write_rejects(report, target)
+    except OSError as exc:
+        print(f"fangpin import: 无法写入退回文件 {target}（{exc.strerror or exc}）",
+              file=sys.stderr)
+        return
+    if count:
+        print(f"已把 {count} 行退回原因写入 {target}", file=sys.stderr)
+    else:
+        print(f"没有退回的行，{target} 里只有表头", file=sys.stderr)
+
+
 def _print(report: ImportReport, args: argparse.Namespace) -> None:
-    if args.rejects and report.rejected:
-        count = write_rejects(report, args.rejects)
-        print(f"已把 {count} 行退回原因写入 {args.rejects}", file=sys.stderr)
+    if args.rejects:
+        _write_rejects(report, args.rejects)
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -72,6 +91,7 @@ def run_import(args: argparse.Namespace) -> int:
     accept = args.accept_good_rows if args.import_command == "registry" else not args.strict
     try:
         options = _options(args, accept)
+        _check_rejects_path(args)
         upgrade_database(database_url())
         report = asyncio.run(_run(args, options))
     except (TableError, ScreeningRulesError) as exc:

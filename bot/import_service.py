@@ -28,10 +28,11 @@ from bot.texts import create_text_environment
 from policy.screening_rules import load_screening_rules
 from storage.column_synonyms import DEPARTMENT, DEPARTMENT_REQUIRED, REGISTRY, REGISTRY_REQUIRED
 from storage.department_import import DepartmentImporter
+from storage.department_rows import check_kind
 from storage.import_report import ImportReport
 from storage.models import ImportBatch, utcnow
 from storage.registry_import import RegistryImporter
-from storage.spreadsheet_reader import SheetRow, Table, open_table
+from storage.spreadsheet_reader import SheetRow, Table, TableError, open_table
 
 log = logging.getLogger(__name__)
 SQLITE_CACHE_KIB = 131072
@@ -146,10 +147,16 @@ async def import_department_file(
     sessionmaker: async_sessionmaker, path: str | Path, kind: str, options: ImportOptions,
     *, clock: Callable[[], dt.datetime] = utcnow, environment: Environment | None = None,
 ) -> ImportReport:
-    """Import a department export of `kind`, open warning cases and queue the alerts."""
+    """Import a department export of `kind`, open warning cases and queue the alerts; raises
+    TableError when the file is unreadable or lacks the columns that make it that kind."""
     rules = load_screening_rules(options.rules_path)
     table = open_table(path, DEPARTMENT[kind], DEPARTMENT_REQUIRED, sheet=options.sheet,
                        count_rows=options.progress)
+    try:
+        check_kind(kind, table)
+    except TableError:
+        table.close()
+        raise
     report, at = _new_report(kind, table), clock()
     report.rules_version = rules.version
     digest = file_digest(table.path)

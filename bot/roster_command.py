@@ -35,11 +35,18 @@ async def _run(request: RosterRequest) -> RosterResult:
         await engine.dispose()
 
 
+def _as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise RosterError(f"--as-of “{text}”不是有效日期，请写成 年-月-日，如 2026-12-01") from None
+
+
 def _request(args: argparse.Namespace) -> RosterRequest:
     return RosterRequest(
         area=args.area, out=Path(args.out), criteria=tuple(args.criteria or ()),
         operator=args.operator, full_ids=args.full_ids, year=args.year,
-        as_of=dt.date.fromisoformat(args.as_of) if args.as_of else None,
+        as_of=_as_of(args.as_of) if args.as_of else None,
         params_path=Path(args.params) if args.params else None,
         rules_path=Path(args.rules) if args.rules else None,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from policy.local_time import local
 from policy.masking import mask_id, mask_phone
 from policy.reverse_warning import TITLES, Reason, RosterSettings, evaluate
 from policy.roles import AreaLevel
@@ -91,7 +92,7 @@ def roster_notes(area: Area, settings: RosterSettings, keys: Sequence[str], para
     upper = settings.slightly_above_factor * settings.poverty_line
     notes = [("地区", f"{area.name}（{area.code}）"),
              ("数据日期", settings.as_of.isoformat()),
-             ("生成时间", now.isoformat(timespec="seconds")),
+             ("生成时间", local(now).strftime("%Y-%m-%d %H:%M:%S（北京时间）")),
              ("监测标准（人均纯收入）", f"{settings.poverty_line:,.0f}元；略高于标准：不超过"
                                         f"{upper:,.0f}元"),
              ("参数版本", parameters),

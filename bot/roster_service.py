@@ -66,6 +66,8 @@ class RosterResult:
 async def resolve_area(session: AsyncSession, text: str) -> Area:
     """An area by code, by name, or by names run together ("翠华镇红龙村")."""
     wanted = text.strip()
+    if not wanted:
+        raise RosterError("地区名称为空：请填写地区编码或名称，如“翠华镇红龙村”")
     by_code = (await session.scalars(select(Area).where(Area.code == wanted))).first()
     if by_code is not None:
         return by_code
@@ -132,8 +134,8 @@ async def export_roster(
         entries = await load_roster(session, area.id, since=since)
         areas = await AreaResolver(session).load()
         rows, counts = build_rows(entries, settings, keys, areas, request.full_ids)
-        fmt = write_roster(request.out, rows, roster_notes(area, settings, keys, parameters,
-                                                           counts, request.full_ids, now))
+        notes = roster_notes(area, settings, keys, parameters, counts, request.full_ids, now)
+        fmt = _write(request.out, rows, notes)
         export = _record(request, area, user, keys, rows, parameters, now)
         session.add(export)
         await session.commit()
@@ -141,6 +143,18 @@ async def export_roster(
              "role=%s", export.id, area.code, ",".join(keys), len(rows), fmt, request.full_ids,
              export.operator_openid or "-", export.operator_role or "-")
     return RosterResult(area.name, request.out, len(rows), request.full_ids, counts, export.id)
+
+
+def _write(out: Path, rows: list[dict[str, Any]], notes: list[tuple[str, str]]) -> str:
+    """Write the file; a path that cannot be written is the operator's to fix (RosterError)."""
+    try:
+        return write_roster(out, rows, notes)
+    except FileNotFoundError as exc:
+        raise RosterError(f"无法写入 {out}：文件夹“{out.parent}”不存在，请先建好文件夹") from exc
+    except PermissionError as exc:
+        raise RosterError(f"无法写入 {out}：没有写入权限（文件是否正在 Excel 中打开？）") from exc
+    except OSError as exc:
+        raise RosterError(f"无法写入 {out}：{exc.strerror or exc}") from exc
 
 
 def _record(request: RosterRequest, area: Area, user: WechatUser | None, keys: tuple[str, ...],

@@ -86,7 +86,8 @@ class RosterSettings:
     poverty_line: float
     slightly_above_factor: float
     as_of: dt.date
-    registered_categories: tuple[str, ...] = ("脱贫户", "监测户")
+    registered_categories: tuple[str, ...] = ("脱贫户", "监测户", "脱贫不稳定户", "边缘易致贫户",
+                                              "突发严重困难户")
     figures: RosterFigures = field(default_factory=RosterFigures)
 
 

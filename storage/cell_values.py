@@ -17,6 +17,7 @@ from policy.idnumber import check_id_number, normalize_id_text
 from policy.masking import mask_id
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+MAX_AMOUNT = 100_000_000  # yuan; a larger figure in a household or department file is a typo
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?")
 _SPACE = re.compile(r"\s")
 _NEEDS_NFKC = re.compile("[\u3000\uff01-\uff5e\u00a0\u2000-\u200b]")
@@ -102,6 +103,30 @@ def amount(value: Any) -> int | None:
     return round(number)
 
 
+def checked_amount(value: Any) -> int | None:
+    """`amount` within 0 ≤ x ≤ MAX_AMOUNT: a negative or absurd figure is a typo, not data."""
+    number = amount(value)
+    if number is not None and number < 0:
+        raise CellError(f"金额不能为负数（{number:,}元）")
+    if number is not None and number > MAX_AMOUNT:
+        raise CellError(f"金额过大（{number:,}元，最多{MAX_AMOUNT:,}元）")
+    return number
+
+
+def whole_number(value: Any) -> int | None:
+    """A count such as 6, 6.0, "6" or "6人"; empty gives None, 2.5 or "六" raise."""
+    cleaned = compact(value).removesuffix("人")
+    if cleaned in ("", "-", "/"):
+        return None
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise CellError(f"“{cleaned}”不是整数") from None
+    if not number.is_integer():
+        raise CellError(f"“{cleaned}”不是整数")
+    return int(number)
+
+
 def year(value: Any) -> int | None:
     """A year such as 2018, "2018", "2018年" or a date; empty gives None."""
     if isinstance(value, dt.date):
@@ -164,10 +189,14 @@ def id_number(value: Any, *, today: dt.date | None = None) -> IdReading:
     """Normalize and check an ID cell: spaces, tabs, full-width digits, lowercase x, 15 digits.
 
     A number stored as a spreadsheet number with 16+ digits has lost digits (Excel keeps 15):
-    it is rejected, like scientific notation, never completed by guesswork.
+    it is rejected, like scientific notation, never completed by guesswork. Other tools write
+    exact integers: an 18-digit integer cell is taken when its check digit holds and it does
+    not end in 000 (the zeros Excel leaves).
     """
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > 15:
-        return IdReading(None, "excel_float", _ID_REASONS["excel_float"])
+        if not _exact_integer_id(value, today):
+            return IdReading(None, "excel_float", _ID_REASONS["excel_float"])
+        value = str(value)
     raw = value if isinstance(value, float) else (None if value is None else str(value))
     check = check_id_number(raw, today=today)
     if check.ok:
@@ -177,6 +206,12 @@ def id_number(value: Any, *, today: dt.date | None = None) -> IdReading:
         given = len(normalize_id_text(str(value)))
         return IdReading(None, code, f"身份证号位数不对（{given}位，应为18位，或15位旧号码）")
     return IdReading(None, code, _ID_REASONS.get(code, check.problem or "身份证号无效"))
+
+
+def _exact_integer_id(value: int, today: dt.date | None) -> bool:
+    digits = str(value)
+    return (len(digits) == 18 and not digits.endswith("000")
+            and check_id_number(digits, today=today).ok)  # fmt: skip
 
 
 def masked_raw_id(value: Any) -> str:

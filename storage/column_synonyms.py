@@ -88,7 +88,8 @@ DEPARTMENT: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = Mapp
     }),
     "civil": MappingProxyType({
         **_COMMON,
-        "aid_type": ("救助类型", "保障类型", "救助类别", "类别", "对象类别", "保障类别"),
+        "aid_type": ("救助类型", "保障类型", "救助类别", "类别", "对象类别", "保障类别",
+                     "低保/特困", "低保特困类型", "低保特困类别", "救助对象类型"),
         "hukou_type": ("户籍性质", "户口性质", "户籍类型"),
         "persons": ("保障人数", "享受人数", "救助人数"),
         "monthly_amount": ("月保障金", "保障金额", "月救助金", "月保障金额", "救助金额"),
@@ -101,5 +102,16 @@ DEPARTMENT: MappingProxyType[str, MappingProxyType[str, tuple[str, ...]]] = Mapp
     }),
 })  # fmt: skip
 DEPARTMENT_REQUIRED = frozenset({"id_number"})
+# What makes a file that kind: its header must have at least one of these fields (names and
+# IDs alone fit every kind, and a file imported under the wrong kind would make false hits).
+KIND_MARKERS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType({
+    "health": ("disease", "total_cost", "reimbursed", "out_of_pocket"),
+    "disability": ("disability_category", "disability_grade"),
+    "disaster": ("house_damage", "disaster_type"),
+    "housing": ("house_damage",),
+    "education": ("school", "stage", "grade", "enrolled_on"),
+    "civil": ("aid_type",),
+    "police": ("died_on", "death_cause"),
+})  # fmt: skip
 
 TOTALS_WORDS = frozenset({"合计", "总计", "小计", "累计", "合计:", "总计:"})

@@ -13,12 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policy.department_causes import AMOUNT_FIELDS, DATE_FIELDS, DepartmentHit, hits_for
+from policy.department_causes import (
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    KIND_NAMES,
+    DepartmentHit,
+    hits_for,
+)
 from storage import cell_values as cv
+from storage.column_synonyms import DEPARTMENT, KIND_MARKERS, REGISTRY, REGISTRY_REQUIRED
 from storage.import_report import Rejection
-from storage.spreadsheet_reader import SheetRow
+from storage.spreadsheet_reader import SheetRow, Table, TableError, match_columns
 
 _NOT_FINGERPRINTED = frozenset({"name", "township", "village", "id_number"})
+TEXT_LIMIT = 200  # characters of a department text cell (disease, school, aid type…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +44,36 @@ class DepartmentRow:
         return f"{self.township}{self.village}"
 
 
+def check_kind(kind: str, table: Table) -> None:
+    """Refuse a file whose header lacks every column that makes it `kind` (TableError), and say
+    which kind, or the registry, it looks like."""
+    if any(key in table.columns for key in KIND_MARKERS[kind]):
+        return
+    names = [f"“{DEPARTMENT[kind][key][0]}”" for key in KIND_MARKERS[kind]]
+    wanted = "或".join(filter(None, ("、".join(names[:-1]), names[-1])))
+    raise TableError(f"这份文件不像{KIND_NAMES[kind]}的名单（--kind {kind}）：表头（第"
+                     f"{table.header_row}行）里没有{wanted}列。{_looks_like(kind, table)}")
+
+
+def _looks_like(kind: str, table: Table) -> str:
+    cells = table.header_cells
+    if set(match_columns(cells, REGISTRY)) >= REGISTRY_REQUIRED:
+        return "它看起来是户籍台账，请用 fangpin import registry 导入。"
+    others = [other for other, markers in KIND_MARKERS.items() if other != kind
+              and set(markers) & set(match_columns(cells, DEPARTMENT[other]))]  # fmt: skip
+    if others:
+        names = "或".join(KIND_NAMES[k] for k in others)
+        options = " 或 ".join(f"--kind {k}" for k in others)
+        return f"它看起来是{names}的名单，请用 {options} 导入。"
+    return "请确认 --kind 选对了，或把列名改成常用的写法后再导入。"
+
+
 def _typed(key: str, value: Any) -> Any:
     if key in AMOUNT_FIELDS:
-        return cv.amount(value)
+        return cv.checked_amount(value)
     if key in DATE_FIELDS:
         return cv.date(value)
-    return cv.compact(value)
+    return cv.limited(value, TEXT_LIMIT)
 
 
 def fingerprint(kind: str, id_number: str, values: dict[str, Any]) -> str:
@@ -54,6 +86,9 @@ def parse_department_row(
     kind: str, row: SheetRow, header_of: Callable[[str], str], today: dt.date | None = None
 ) -> DepartmentRow | Rejection:
     """Typed values, hits and fingerprint of one row, or why it is rejected."""
+    if row.incomplete is not None:
+        key, reason = row.incomplete
+        return Rejection(row.number, header_of(key), reason, "incomplete", row.cells)
     reading = cv.id_number(row.values.get("id_number"), today=today)
     if reading.number is None:
         return Rejection(row.number, header_of("id_number"), reading.reason, reading.code or "",

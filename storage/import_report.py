@@ -27,17 +27,6 @@ class Rejection:
     code: str = ""
     cells: tuple[Any, ...] = ()
 
-    @property
-    def good_rows(self) -> int:
-        return self.rows_read - len(self.rejected) - self.duplicates
-
-    def roll_back(self) -> None:
-        """Nothing of the file was stored: what it would have done is no longer true."""
-        self.imported = self.updated = self.unchanged = self.changes = 0
-        self.households_created = self.households_updated = 0
-        self.cases_opened = self.hits_attached = self.alerts = 0
-        self.cases_by_cause.clear()
-
     def as_json(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason, "code": self.code}
 
@@ -190,7 +179,11 @@ def render_text(report: ImportReport) -> str:
 
 
 def _outcome(report: ImportReport) -> str:
+    if report.committed and report.rows_read == 0:
+        return f"文件里没有数据行，没有导入任何内容（批次 {report.batch_id}）。"
     if report.committed:
         return f"已导入（批次 {report.batch_id}）。"
-    return ("未导入任何数据：文件中有退回的行，整份文件未导入。修改后重新导入，"
-            "或加 --accept-good-rows 只导入没有问题的行。")
+    how = ("加 --accept-good-rows" if report.kind == "registry"
+           else "去掉 --all-or-nothing")  # fmt: skip
+    return (f"未导入任何数据：文件中有退回的行，整份文件未导入。修改后重新导入，"
+            f"或{how} 只导入没有问题的行。")

@@ -1,8 +1,10 @@
 """One row of the household registry export (one member per row) read into typed values.
 
 A row that cannot be read becomes a `Rejection` naming the row, the column as the file spells
-it, and the reason. Household-level values (area, category, incomes) repeat on every member
-row; the importer takes them from the household's first row in the file.
+it, and the reason. Values are checked, not only parsed: the category must be one the monitoring
+system uses, the household size 1..30, every amount 0..100,000,000 yuan. Household-level values
+(area, category, incomes) repeat on every member row; the importer takes them from the
+household's first row in the file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ LABOUR_CODES: dict[str, str] = {
 INCOME_KEYS = ("income_per_capita", "income_wage", "income_production", "income_transfer",
                "income_property")  # fmt: skip
 AREA_KEYS = ("county", "township", "village", "group")
+# 户类型 as the national monitoring system exports it: 脱贫户, 监测户 (or its three kinds of
+# 监测对象) and 一般农户. Anything else (贫困户, a typo) is rejected, never guessed.
+CATEGORIES = ("脱贫户", "监测户", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户", "一般农户")
+DEFAULT_CATEGORY = "一般农户"
+HOUSEHOLD_SIZE = (1, 30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +92,7 @@ def _read(values: dict[str, Any], key: str, reader: Callable[[Any], Any]) -> Any
     try:
         return reader(values.get(key))
     except cv.CellError as exc:
-        raise _RowError(key, str(exc)) from None
+        raise _RowError(key, str(exc), "bad_value") from None
 
 
 def _required(values: dict[str, Any], key: str, limit: int, label: str) -> str:
@@ -102,10 +109,27 @@ def _household(values: dict[str, Any]) -> HouseholdValues:
         raise _RowError("village", "行政村为空")
     return HouseholdValues(
         code=code, area_path=path,  # type: ignore[arg-type]
-        category=_read(values, "category", lambda v: cv.limited(v, 16)) or "一般农户",
-        size_reported=_read(values, "household_size", cv.amount),
-        incomes=tuple(_read(values, key, cv.amount) for key in INCOME_KEYS),
+        category=_category(values), size_reported=_household_size(values),
+        incomes=tuple(_read(values, key, cv.checked_amount) for key in INCOME_KEYS),
     )
+
+
+def _category(values: dict[str, Any]) -> str:
+    category = _read(values, "category", lambda v: cv.limited(v, 16)) or DEFAULT_CATEGORY
+    if category not in CATEGORIES:
+        known = "、".join(CATEGORIES)
+        raise _RowError("category", f"不认识的户类型“{category}”（应为{known}之一）",
+                        "unknown_category")
+    return category
+
+
+def _household_size(values: dict[str, Any]) -> int | None:
+    size = _read(values, "household_size", cv.whole_number)
+    low, high = HOUSEHOLD_SIZE
+    if size is not None and not low <= size <= high:
+        raise _RowError("household_size", f"家庭人口数应为{low}到{high}人，表中是{size}",
+                        "bad_value")
+    return size
 
 
 def _labour(values: dict[str, Any]) -> str:
@@ -136,6 +160,9 @@ def parse_registry_row(
     row: SheetRow, header_of: Callable[[str], str], today: dt.date | None = None
 ) -> RegistryRow | Rejection:
     """Typed values of one registry row, or why it is rejected (first problem wins)."""
+    if row.incomplete is not None:
+        key, reason = row.incomplete
+        return Rejection(row.number, header_of(key), reason, "incomplete", row.cells)
     try:
         member = _member(row.values, today)
         household = _household(row.values)

@@ -6,7 +6,8 @@
 - Title rows above the header are skipped: the header is the first of the top rows in which
   an ID column and at least one other known column are recognised (`column_synonyms`).
 - Blank rows and totals rows (合计/总计/小计) are skipped and counted; every row keeps the
-  number a spreadsheet shows for it.
+  number a spreadsheet shows for it. A CSV row shorter than the header says which column it
+  lacks (cut off?): the importers reject it. Two columns of one name (two 证件号码) are refused.
 Blocking file I/O: the CLI calls it; a server would run it in a thread.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,13 @@ from zipfile import BadZipFile
 from storage.column_synonyms import TOTALS_WORDS
 
 HEADER_SEARCH_ROWS = 20
+Rows = Generator[tuple[int, tuple[Any, ...]], None, None]
 _SNIFF_BYTES = 64 * 1024
 _UNIT_SUFFIXES = ("(元)", "(万元)", "(人)", "(户)", "(岁)")
+# Python's csv refuses cells over 131,072 characters; a real cell is far shorter, but a longer one
+# should be rejected as a row (too long), not crash the import. Beyond this the file is refused.
+CSV_FIELD_LIMIT = 1 << 20
+_CUT_SHORT = frozenset({"unexpected end of data", "incomplete multibyte sequence"})
 
 
 class TableError(ValueError):
@@ -37,6 +43,8 @@ class SheetRow:
     number: int
     values: dict[str, Any]
     cells: tuple[Any, ...]
+    # (field, reason) when a CSV row ends before a column the header has: cut off mid-row.
+    incomplete: tuple[str, str] | None = None
 
 
 @dataclass
@@ -51,11 +59,17 @@ class Table:
     columns: dict[str, int]
     total_rows: int | None
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "totals": 0})
-    _rows: Iterator[tuple[int, tuple[Any, ...]]] | None = field(default=None, repr=False)
+    _rows: Rows | None = field(default=None, repr=False)
 
     def header_of(self, key: str) -> str:
         index = self.columns.get(key)
         return self.header_cells[index] if index is not None else key
+
+    def close(self) -> None:
+        """Release the file when its rows will not be read (a refused file)."""
+        if self._rows is not None:
+            self._rows.close()
+            self._rows = None
 
     def rows(self) -> Iterator[SheetRow]:
         if self._rows is None:
@@ -67,7 +81,18 @@ class Table:
                 self.skipped[kind] += 1
                 continue
             values = {key: cells[i] if i < len(cells) else None for key, i in self.columns.items()}
-            yield SheetRow(number, values, cells)
+            yield SheetRow(number, values, cells, self._incomplete(cells))
+
+    def _incomplete(self, cells: tuple[Any, ...]) -> tuple[str, str] | None:
+        """A CSV row shorter than the header that lacks a known column (xlsx rows may end early:
+        trailing empty cells are not stored)."""
+        if self.file_format != "csv" or len(cells) >= len(self.header_cells):
+            return None
+        absent = sorted((i, key) for key, i in self.columns.items() if i >= len(cells))
+        if not absent:
+            return None
+        return absent[0][1], (f"该行不完整：只有{len(cells)}列，表头有{len(self.header_cells)}列"
+                              "（文件可能被截断，请重新导出完整的文件）")
 
 
 def header_key(header: Any) -> str:
@@ -83,17 +108,44 @@ def match_columns(
     cells: tuple[Any, ...], synonyms: Mapping[str, tuple[str, ...]]
 ) -> dict[str, int]:
     """Column index per field; of two columns meaning one field, the earlier synonym wins."""
+    return {key: indexes[0] for key, indexes in _matches(cells, synonyms).items()}
+
+
+def _matches(
+    cells: tuple[Any, ...], synonyms: Mapping[str, tuple[str, ...]]
+) -> dict[str, list[int]]:
+    """Per field, the columns of its best-ranked synonym (more than one: ambiguous)."""
     ranks = {header_key(name): (key, rank) for key, names in synonyms.items()
              for rank, name in enumerate(names)}  # fmt: skip
-    best: dict[str, tuple[int, int]] = {}
+    best: dict[str, tuple[int, list[int]]] = {}
     for index, cell in enumerate(cells):
         found = ranks.get(header_key(cell))
         if found is None:
             continue
         key, rank = found
         if key not in best or rank < best[key][0]:
-            best[key] = (rank, index)
-    return {key: index for key, (_, index) in best.items()}
+            best[key] = (rank, [index])
+        elif rank == best[key][0]:
+            best[key][1].append(index)
+    return {key: indexes for key, (_, indexes) in best.items()}
+
+
+def column_name(index: int) -> str:
+    """The spreadsheet column of a 0-based index: 第9列（I）."""
+    from openpyxl.utils import get_column_letter
+
+    return f"第{index + 1}列（{get_column_letter(index + 1)}）"
+
+
+def _ambiguous(number: int, cells: tuple[Any, ...],
+               synonyms: Mapping[str, tuple[str, ...]]) -> str | None:  # fmt: skip
+    for indexes in _matches(cells, synonyms).values():
+        if len(indexes) > 1:
+            where = "和".join(column_name(i) for i in indexes)
+            name = str(cells[indexes[0]] or "").strip()
+            return (f"第{number}行表头有{len(indexes)}列都是“{name}”（{where}），"
+                    "无法确定用哪一列：请删掉或改名多余的列后再导入")
+    return None
 
 
 def classify(cells: tuple[Any, ...]) -> str:
@@ -124,16 +176,19 @@ def open_table(
     else:
         raise TableError(f"不认识的文件类型“{suffix}”，请使用 .xlsx 或 .csv")
     header_row, cells, columns = _find_header(rows, synonyms)
-    missing = sorted(required - set(columns))
-    if missing:
-        names = "、".join(synonyms[key][0] for key in missing)
-        raise TableError(f"第{header_row}行表头缺少必需的列：{names}")
-    return Table(file, fmt, encoding, header_row, tuple(str(c or "").strip() for c in cells),
-                 columns, total, _rows=rows)
+    table = Table(file, fmt, encoding, header_row, tuple(str(c or "").strip() for c in cells),
+                  columns, total, _rows=rows)
+    missing = "、".join(synonyms[key][0] for key in sorted(required - set(columns)))
+    problem = _ambiguous(header_row, cells, synonyms) or (
+        missing and f"第{header_row}行表头缺少必需的列：{missing}")
+    if problem:
+        table.close()
+        raise TableError(problem)
+    return table
 
 
 def _find_header(
-    rows: Iterator[tuple[int, tuple[Any, ...]]], synonyms: Mapping[str, tuple[str, ...]]
+    rows: Rows, synonyms: Mapping[str, tuple[str, ...]]
 ) -> tuple[int, tuple[Any, ...], dict[str, int]]:
     for number, cells in rows:
         columns = match_columns(cells, synonyms)
@@ -141,12 +196,11 @@ def _find_header(
             return number, cells, columns
         if number >= HEADER_SEARCH_ROWS:
             break
+    rows.close()
     raise TableError(f"前{HEADER_SEARCH_ROWS}行中找不到表头（需要“身份证号”“姓名”等列名）")
 
 
-def _xlsx_rows(
-    file: Path, sheet: str | None
-) -> tuple[int | None, Iterator[tuple[int, tuple[Any, ...]]]]:
+def _xlsx_rows(file: Path, sheet: str | None) -> tuple[int | None, Rows]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -155,16 +209,19 @@ def _xlsx_rows(
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise TableError(f"无法打开 Excel 文件：{exc}") from exc
     if sheet is not None and sheet not in workbook.sheetnames:
+        workbook.close()
         raise TableError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(workbook.sheetnames)}）")
     worksheet = workbook[sheet] if sheet else workbook.active
     total = worksheet.max_row
     worksheet.reset_dimensions()  # some exporters write a wrong dimension; read every row
 
-    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+    def rows() -> Rows:
+        cells_of = worksheet.iter_rows(min_row=1, values_only=True)
         try:
-            for number, cells in enumerate(worksheet.iter_rows(min_row=1, values_only=True), 1):
+            for number, cells in enumerate(cells_of, 1):
                 yield number, tuple(cells)
         finally:
+            cells_of.close()  # before the archive: its parser reads from it
             workbook.close()
 
     return total, rows()
@@ -197,9 +254,7 @@ def _delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(
-    file: Path, count_rows: bool
-) -> tuple[str, int | None, Iterator[tuple[int, tuple[Any, ...]]]]:
+def _csv_rows(file: Path, count_rows: bool) -> tuple[str, int | None, Rows]:
     with file.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     encoding = detect_encoding(head)
@@ -207,18 +262,33 @@ def _csv_rows(
     delimiter = _delimiter(sample)
     total = _count_lines(file) if count_rows else None
 
-    def rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
+    def rows() -> Rows:
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         with file.open("r", encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
+            number = 0
             try:
-                for number, cells in enumerate(reader, 1):
+                for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), 1):
                     yield number, tuple(cells)
             except UnicodeDecodeError as exc:
-                where = reader.line_num + 1
-                raise TableError(f"第{where}行附近编码有误（按{encoding}读取）") from exc
+                raise TableError(_decode_problem(exc, number + 1, encoding)) from exc
+            except csv.Error as exc:
+                raise TableError(_csv_problem(exc, number + 1)) from exc
 
     name = "gbk" if encoding == "gb18030" else encoding
     return name, total, rows()
+
+
+def _decode_problem(exc: UnicodeDecodeError, line: int, encoding: str) -> str:
+    if exc.reason in _CUT_SHORT:  # only the decoder's last call, at the end of the file
+        return f"文件在第{line}行中途结束，最后一个字不完整：文件可能被截断，请重新导出完整的文件"
+    return f"第{line}行附近编码有误（按{encoding}读取）"
+
+
+def _csv_problem(exc: csv.Error, line: int) -> str:
+    if "field larger than field limit" in str(exc):
+        return (f"第{line}行附近有一个单元格超过{CSV_FIELD_LIMIT:,}个字符，不像正常的导出文件"
+                "（常见原因：某个单元格的英文引号\"没有配对），请检查后重新导出")
+    return f"第{line}行附近无法按 CSV 读取（{exc}），请检查文件是否损坏"
 
 
 def _count_lines(file: Path) -> int:
@@ -227,9 +297,3 @@ def _count_lines(file: Path) -> int:
         for block in iter(lambda: handle.read(1 << 20), b""):
             count += block.count(b"\n")
     return count
-
-
-def read_all(path: str | Path, synonyms: Mapping[str, tuple[str, ...]],
-             required: frozenset[str] = frozenset()) -> list[SheetRow]:
-    """Every data row of a small file (tests and tools)."""
-    return list(open_table(path, synonyms, required).rows())

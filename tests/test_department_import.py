@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from policy.case_status import CaseSource, CaseStatus
 from policy.roles import Role
 from storage.models import Area, Case, CaseEvent, ImportBatch, OutboundMessage, ScreeningHit
+from storage.spreadsheet_reader import TableError
 from tests.screening_fixtures import (
+    REGISTRY_CSV,
+    REGISTRY_XLSX,
+    SAMPLES,
     add_staff,
     count,
     import_department,
@@ -206,3 +214,86 @@ async def test_small_chunks_give_the_same_result(registry_db, monkeypatch):
     assert (report.rows_read, report.matched, report.unmatched, report.cases_opened) == (14, 12,
                                                                                          1, 11)
     assert await count(registry_db, ScreeningHit) == 13
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "missing", "suggestion"),
+    [
+        ("police", REGISTRY_XLSX, "“死亡日期”或“死亡原因”列",
+         "户籍台账，请用 fangpin import registry"),
+        ("health", REGISTRY_CSV, "“个人自付”列", "户籍台账"),
+        ("education", SAMPLES["health"], "“学校名称”",
+         "卫健（新增大病）的名单，请用 --kind health"),
+        ("disability", SAMPLES["civil"], "“残疾类别”或“残疾等级”列", "--kind civil"),
+        ("civil", SAMPLES["disability"], "“救助类型”列", "--kind disability"),
+        ("housing", SAMPLES["education"], "“房屋损毁程度”列", "--kind education"),
+        ("disaster", SAMPLES["police"], "“房屋损毁程度”或“灾种”列", "--kind police"),
+        ("police", SAMPLES["disaster"], "“死亡日期”", "--kind disaster 或 --kind housing"),
+    ],
+)
+async def test_a_file_of_another_kind_is_refused_and_nothing_is_stored(
+    registry_db, kind, path, missing, suggestion
+):
+    with pytest.raises(TableError) as refused:
+        await import_department(registry_db, kind, path)
+    assert missing in str(refused.value) and suggestion in str(refused.value)
+    assert await count(registry_db, ScreeningHit) == 0
+    assert await count(registry_db, Case) == 0
+    assert await count(registry_db, ImportBatch, ImportBatch.kind != "registry") == 0
+
+
+def _integer_cells_xlsx(path: Path, table: list[list[object]]) -> Path:
+    """An XLSX whose ID cells hold exact integers (<v>530128…</v>), as non-Excel tools write
+    them (openpyxl itself would write a float)."""
+    write_xlsx(path, [[f"INT{v}" if isinstance(v, int) else v for v in line] for line in table])
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    strings = parts["xl/sharedStrings.xml"].decode() if "xl/sharedStrings.xml" in parts else ""
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = re.sub(r'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>INT(\d+)</t></is></c>',
+                   r'<c r="\1" t="n"><v>\2</v></c>', sheet)
+    assert "INT" not in sheet and "INT" not in strings
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+async def test_exact_integer_ids_from_other_tools_match(registry_db, tmp_path):
+    path = _integer_cells_xlsx(tmp_path / "ints.xlsx", [
+        ["姓名", "身份证号", "残疾类别", "残疾等级", "致残原因", "发证日期"],
+        ["者文开", 530128198005130325, "智力", "三级", "因灾", "2026/11/19"],
+        ["王发红", 530128198205266000, "肢体", "二级", "疾病", "2026/11/19"],
+    ])
+    report = await import_department(registry_db, "disability", path)
+    assert report.matched == 1
+    assert [(r.row, r.code) for r in report.rejected] == [(3, "excel_float")]
+
+
+async def test_department_amounts_and_texts_are_checked(registry_db, tmp_path):
+    path = write_csv(tmp_path / "costs.csv", [
+        ["姓名", "身份证号码", "病种", "个人自付(元)"],
+        ["王发红", "530128198205265910", "尿毒症", "-500"],
+        ["王发红", "530128198205265910", "尿毒症", "200000000"],
+        ["王发红", "530128198205265910", "尿" * 201, "500"],
+        ["王发红", "530128198205265910", "尿毒症", "500"],
+    ])
+    report = await import_department(registry_db, "health", path)
+    assert [(r.row, r.column) for r in report.rejected] == [(2, "个人自付(元)"),
+                                                           (3, "个人自付(元)"), (4, "病种")]
+    assert ["负数" in report.rejected[0].reason, "过大" in report.rejected[1].reason,
+            "过长" in report.rejected[2].reason] == [True, True, True]
+    assert await count(registry_db, ScreeningHit) == 1
+
+
+async def test_a_department_csv_cut_off_mid_row_reports_the_incomplete_row(registry_db,
+                                                                          tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text("姓名,身份证号,残疾类别,残疾等级,致残原因,发证日期\n"
+                    "者文开,530128198005130325,智力,三级,因灾,2026/11/19\n胡德成,5301282013",
+                    encoding="utf-8")
+    report = await import_department(registry_db, "disability", path)
+    assert [(r.row, r.column, r.code) for r in report.rejected] == [(3, "残疾类别",
+                                                                     "incomplete")]
+    assert report.matched == 1

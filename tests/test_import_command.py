@@ -100,3 +100,75 @@ def test_roster_command(cli_db, capsys, tmp_path):
     assert main(["roster", "--area", "红龙村", "--out", str(out), "--criteria", "rich"]) == 2
     assert main(["roster", "--area", "红龙村", "--out", str(out), "--year", "1999"]) == 2
     assert "1999" in capsys.readouterr().err
+
+
+def test_a_file_under_the_wrong_kind_exits_2_naming_what_is_missing(cli_db, capsys):
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["import", "department", "--kind", "police", str(REGISTRY_XLSX), "--json"]) == 2
+    out = capsys.readouterr()
+    assert "“死亡日期”或“死亡原因”" in out.err and "fangpin import registry" in out.err
+    assert out.out == ""
+    assert main(["import", "department", "--kind", "education", str(SAMPLES["health"])]) == 2
+    assert "--kind health" in capsys.readouterr().err
+
+
+def test_an_oversized_csv_cell_is_a_rejected_row_or_an_unreadable_file(cli_db, capsys,
+                                                                       tmp_path):
+    table = registry_table()[:4]
+    table[2][7] = "王" * 200_000
+    big = write_csv(tmp_path / "big.csv", table)
+    assert main(["import", "registry", str(big), "--no-progress"]) == 1
+    out = capsys.readouterr()
+    assert "第3行 [姓名] 内容过长（200000个字" in out.out and "Traceback" not in out.err
+    runaway = tmp_path / "runaway.csv"
+    runaway.write_text("\n".join(",".join(line) for line in table[:2]) + "\n\"" + "王" * 1_100_000,
+                       encoding="utf-8")
+    assert main(["import", "registry", str(runaway), "--no-progress"]) == 2
+    assert "第3行附近有一个单元格超过" in capsys.readouterr().err
+
+
+def test_the_rollback_hint_names_the_option_of_the_command(cli_db, capsys):
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["import", "department", "--kind", "health", str(SAMPLES["health"]),
+                 "--all-or-nothing", "--no-progress"]) == 1
+    text = capsys.readouterr().out
+    assert "去掉 --all-or-nothing 只导入没有问题的行" in text and "--accept-good-rows" not in text
+
+
+def test_a_header_only_file_says_there_are_no_rows(cli_db, capsys, tmp_path):
+    empty = write_csv(tmp_path / "empty.csv", registry_table()[:1])
+    assert main(["import", "registry", str(empty), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "文件里没有数据行" in text and "已导入" not in text
+
+
+def test_rejects_file_is_written_even_when_nothing_is_rejected(cli_db, capsys, tmp_path):
+    rejects = tmp_path / "退回.csv"
+    assert main(["import", "registry", str(REGISTRY_CSV), "--rejects", str(rejects),
+                 "--no-progress"]) == 0
+    assert "没有退回的行" in capsys.readouterr().err
+    lines = rejects.read_text("utf-8-sig").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("原行号,问题列,原因,户编号")
+    missing_dir = tmp_path / "nope" / "退回.csv"
+    assert main(["import", "registry", str(REGISTRY_CSV), "--rejects", str(missing_dir),
+                 "--json"]) == 2
+    out = capsys.readouterr()
+    assert "文件夹不存在" in out.err and out.out == ""
+
+
+def test_roster_input_errors_are_polite_chinese(cli_db, capsys, tmp_path):
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--no-progress"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "x.xlsx"
+    assert main(["roster", "--area", "红龙村", "--out", str(out), "--as-of", "2026-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert "“2026-13-01”不是有效日期" in err and "month" not in err
+    assert main(["roster", "--area", "", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "地区名称为空" in err and "多个地区" not in err
+    nowhere = tmp_path / "nonexistent" / "dir" / "x.xlsx"
+    assert main(["roster", "--area", "红龙村", "--out", str(nowhere)]) == 2
+    err = capsys.readouterr().err
+    assert "文件夹" in err and "不存在" in err and "Traceback" not in err

@@ -194,3 +194,49 @@ async def test_households_split_across_chunks_import_the_same(screening_db, monk
     assert household.head_name == "王发红"
     again = await import_registry(screening_db, REGISTRY_CSV)
     assert (again.unchanged, again.updated, again.households_updated) == (427, 0, 0)
+
+
+# Column numbers of the sample registry (0-based): 户类型, 家庭人口数, 人均纯收入, 工资性收入.
+CATEGORY, SIZE, PER_CAPITA, WAGE = 5, 10, 16, 17
+
+
+async def test_values_are_checked_not_only_parsed(screening_db, tmp_path):
+    table = registry_table()
+    changes = {2: (CATEGORY, "贫困户"), 3: (SIZE, "0"), 4: (SIZE, "31"), 5: (WAGE, "-3000"),
+               6: (PER_CAPITA, "1000000000000"), 7: (SIZE, "2.5"),
+               8: (CATEGORY, "突发严重困难户")}
+    for line, (column, value) in changes.items():
+        table[line][column] = value
+    report = await import_registry(screening_db, write_csv(tmp_path / "values.csv", table),
+                                   accept_good_rows=True)
+    assert [(r.row, r.column, r.code) for r in report.rejected] == [
+        (3, "户类型", "unknown_category"), (4, "家庭人口数", "bad_value"),
+        (5, "家庭人口数", "bad_value"), (6, "工资性收入(元)", "bad_value"),
+        (7, "家庭年人均纯收入(元)", "bad_value"), (8, "家庭人口数", "bad_value")]
+    reasons = [r.reason for r in report.rejected]
+    assert "“贫困户”" in reasons[0] and "脱贫户" in reasons[0]
+    assert "1到30人，表中是0" in reasons[1] and "表中是31" in reasons[2]
+    assert "负数" in reasons[3] and "过大" in reasons[4] and "不是整数" in reasons[5]
+    assert report.imported == 421
+    assert await count(screening_db, Member, Member.name == "朱明") == 0
+
+
+async def test_known_categories_of_the_monitoring_system_are_kept(screening_db, tmp_path):
+    table = registry_table()
+    for line in table[1:7]:
+        line[CATEGORY] = "突发严重困难户"
+    report = await import_registry(screening_db, write_csv(tmp_path / "kinds.csv", table))
+    assert (report.committed, report.rejected) == (True, [])
+    (household,) = await rows(screening_db, Household, Household.code == "53012820000000")
+    assert household.category == "突发严重困难户"
+
+
+async def test_a_file_cut_off_mid_row_rejects_that_row_as_incomplete(screening_db, tmp_path):
+    table = registry_table()
+    path = write_csv(tmp_path / "cut.csv", table[:11], "gbk")
+    path.write_bytes(path.read_bytes() + ",".join(table[11][:8]).encode("gbk"))
+    report = await import_registry(screening_db, path)
+    assert [(r.row, r.column, r.code) for r in report.rejected] == [(12, "证件号码",
+                                                                     "incomplete")]
+    assert "不完整" in report.rejected[0].reason and "截断" in report.rejected[0].reason
+    assert (report.rows_read, report.status) == (11, "rolled_back")

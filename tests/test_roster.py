@@ -130,7 +130,7 @@ async def test_full_ids_only_for_allowed_roles_and_every_export_is_logged(county
         ("county-01", "county_officer", True, 13), ("cadre-01", "village_cadre", False, 13)]
     assert exports[0].criteria[0] == "income_slightly_above" and len(exports[0].criteria) == 11
     assert "53012820000000" in exports[0].household_codes
-    assert exports[0].parameters == "yn-2026.1/2026+screening-2026.1"
+    assert exports[0].parameters == "yn-2026.1/2026+screening-2026.2"
     assert exports[0].at == IMPORTED_AT
 
 
@@ -184,4 +184,20 @@ async def test_unknown_areas_and_formats_are_refused(county_db, tmp_path):
         await _export(county_db, tmp_path / "x.xlsx", area="7组")
     with pytest.raises(ValueError, match=r"\.xlsx 或 \.csv"):
         await _export(county_db, tmp_path / "x.pdf")
+    assert await rows(county_db, RosterExport) == []
+
+
+async def test_the_notes_sheet_gives_both_times_in_beijing_time(county_db, tmp_path):
+    await _export(county_db, tmp_path / "notes.xlsx")
+    notes = dict(openpyxl.load_workbook(tmp_path / "notes.xlsx")["说明"].iter_rows(
+        min_row=2, values_only=True))
+    assert notes["数据日期"] == "2026-12-01"
+    assert IMPORTED_AT.hour == 2 and notes["生成时间"] == "2026-11-30 10:00:00（北京时间）"
+
+
+async def test_an_empty_area_and_an_unwritable_file_are_refused_politely(county_db, tmp_path):
+    with pytest.raises(RosterError, match="地区名称为空"):
+        await _export(county_db, tmp_path / "x.xlsx", area="  ")
+    with pytest.raises(RosterError, match="文件夹.*不存在"):
+        await _export(county_db, tmp_path / "missing" / "x.xlsx")
     assert await rows(county_db, RosterExport) == []

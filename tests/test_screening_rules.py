@@ -141,8 +141,9 @@ def test_case_cause_uses_the_self_report_keys(hit, expected):
 
 
 def test_the_rules_file_is_versioned_and_checked():
-    assert RULES.version == "screening-2026.1"
-    assert RULES.registered_categories == ("脱贫户", "监测户")
+    assert RULES.version == "screening-2026.2"
+    assert RULES.registered_categories == ("脱贫户", "监测户", "脱贫不稳定户", "边缘易致贫户",
+                                           "突发严重困难户")
     with pytest.raises(ScreeningRulesError, match="version"):
         parse_screening_rules({})
     with pytest.raises(ScreeningRulesError, match="未知"):

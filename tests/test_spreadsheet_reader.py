@@ -8,8 +8,21 @@ import pytest
 
 from storage import cell_values as cv
 from storage.column_synonyms import DEPARTMENT, REGISTRY, REGISTRY_REQUIRED
-from storage.spreadsheet_reader import TableError, detect_encoding, header_key, open_table
-from tests.screening_fixtures import REGISTRY_CSV, REGISTRY_XLSX, SAMPLES, valid_id, write_csv
+from storage.spreadsheet_reader import (
+    TableError,
+    column_name,
+    detect_encoding,
+    header_key,
+    open_table,
+)
+from tests.screening_fixtures import (
+    REGISTRY_CSV,
+    REGISTRY_XLSX,
+    SAMPLES,
+    valid_id,
+    write_csv,
+    write_xlsx,
+)
 
 HEALTH = DEPARTMENT["health"]
 ID = valid_id("53012819820526591")
@@ -127,6 +140,7 @@ def test_encoding_detection_and_header_keys():
         ("530128501116552", "530128195011165520"),
         (530128990628801, "53012819990628801X"),
         (530128990628801.0, "53012819990628801X"),
+        (530128198205265910, "530128198205265910"),  # an exact integer from a non-Excel tool
     ],
 )
 def test_id_cells_are_normalized(raw, expected):
@@ -140,6 +154,10 @@ def test_id_cells_are_normalized(raw, expected):
         ("5.30128E+17", "excel_float", "科学计数法"),
         (5.30128198205266e17, "excel_float", "科学计数法"),
         (530128198205266000, "excel_float", "末几位"),
+        (530128198205265911, "excel_float", "末几位"),  # an integer failing the check digit
+        (5301281982052659, "excel_float", "末几位"),
+        (530128198205265910.0, "excel_float", "科学计数法"),
+        ("5.30128198205266E+17", "excel_float", "科学计数法"),
         ("53012819820526591", "wrong_length", "17位"),
         ("", "empty", "为空"),
         (None, "empty", "为空"),
@@ -180,3 +198,58 @@ def test_unreadable_values_raise_with_a_reason():
         cv.date("上个月")
     with pytest.raises(cv.CellError, match="过长"):
         cv.limited("一" * 20, 16)
+
+
+def test_checked_amounts_and_whole_numbers():
+    assert (cv.checked_amount("100,000,000"), cv.checked_amount(0), cv.checked_amount("")) == (
+        100_000_000, 0, None)
+    with pytest.raises(cv.CellError, match="负数"):
+        cv.checked_amount("-3000")
+    with pytest.raises(cv.CellError, match="过大"):
+        cv.checked_amount(1_000_000_000_000)
+    assert (cv.whole_number("6"), cv.whole_number(6.0), cv.whole_number("6人")) == (6, 6, 6)
+    assert cv.whole_number("") is None
+    for bad in ("2.5", 2.5, "六"):
+        with pytest.raises(cv.CellError, match="不是整数"):
+            cv.whole_number(bad)
+
+
+def test_a_cell_over_pythons_csv_limit_is_read_and_a_runaway_one_refused_with_its_row(
+    tmp_path
+):
+    long_name = "王" * 200_000
+    path = write_csv(tmp_path / "long.csv", [["姓名", "身份证号"], ["王发红", ID], [long_name, ID]])
+    _, rows = _read(path)
+    assert [len(row.values["name"]) for row in rows] == [3, 200_000]
+    runaway = tmp_path / "quote.csv"
+    runaway.write_text(f"姓名,身份证号\n王发红,{ID}\n\"王{'发' * 1_100_000},{ID}\n",
+                       encoding="utf-8")
+    with pytest.raises(TableError, match="第3行.*超过1,048,576个字符.*引号"):
+        _read(runaway)
+
+
+def test_a_csv_cut_off_mid_row_says_so_and_an_xlsx_short_row_is_fine(tmp_path):
+    header = ["姓名", "身份证号", "病种", "个人自付(元)"]
+    path = tmp_path / "cut.csv"
+    path.write_text(",".join(header) + f"\n王发红,{ID},白血病,100\n王云,5301", encoding="utf-8")
+    _, rows = _read(path)
+    assert [row.incomplete for row in rows] == [None, (
+        "disease", "该行不完整：只有2列，表头有4列（文件可能被截断，请重新导出完整的文件）")]
+    xlsx = write_xlsx(tmp_path / "short.xlsx", [header, ["王发红", ID]])
+    _, rows = _read(xlsx)
+    assert rows[0].incomplete is None
+
+
+def test_a_csv_cut_off_mid_character_is_refused_as_cut_off(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_bytes(f"姓名,身份证号\n王发红,{ID}\n王云".encode("gbk")[:-1])
+    with pytest.raises(TableError, match="第3行中途结束.*截断"):
+        _read(path)
+
+
+def test_two_columns_of_the_same_name_are_ambiguous(tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["姓名", "证件号码", "病种", "证件号码"],
+                                          ["王", ID, "白血病", "530128190001010000"]])
+    with pytest.raises(TableError, match="2列都是“证件号码”（第2列（B）和第4列（D））"):
+        _read(path)
+    assert column_name(26) == "第27列（AA）"
