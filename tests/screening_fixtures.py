@@ -1,7 +1,7 @@
 """Shared helpers of the registry-import, screening and roster tests.
 
-`prepare_url` gives SQLite or, when FANGPIN_TEST_POSTGRES_URL is set, PostgreSQL (see
-tests/backends.py); each test module wraps it in a fixture parametrized on both.
+The tests run on SQLite and, when FANGPIN_TEST_POSTGRES_URL is set, PostgreSQL through the
+`storage_url` fixture of conftest.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from policy.roles import Role
 from storage.engine import create_engine, create_sessionmaker
 from storage.import_report import ImportReport
 from storage.models import Area, WechatUser
-from tests.backends import migrated_database
 from tests.shared_data import require_shared_data
 
 DATA = require_shared_data()
@@ -47,11 +46,6 @@ def clock() -> dt.datetime:
 
 def valid_id(body17: str) -> str:
     return body17 + check_digit(body17)
-
-
-async def prepare_url(backend: str, database_url: str) -> str:
-    """The migrated database for `backend` ("sqlite" or "postgres", skipped when not set)."""
-    return await migrated_database(backend, database_url)
 
 
 @asynccontextmanager

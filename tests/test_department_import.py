@@ -21,7 +21,6 @@ from tests.screening_fixtures import (
     count,
     import_department,
     import_registry,
-    prepare_url,
     rows,
     sessions,
     valid_id,
@@ -30,14 +29,9 @@ from tests.screening_fixtures import (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def screening_url(request, database_url):
-    return await prepare_url(request.param, database_url)
-
-
 @pytest.fixture
-async def registry_db(screening_url):
-    async with sessions(screening_url) as sessionmaker:
+async def registry_db(storage_url):
+    async with sessions(storage_url) as sessionmaker:
         await import_registry(sessionmaker)
         yield sessionmaker
 

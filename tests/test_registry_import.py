@@ -13,7 +13,6 @@ from tests.screening_fixtures import (
     REGISTRY_CSV,
     count,
     import_registry,
-    prepare_url,
     registry_table,
     rows,
     sessions,
@@ -24,14 +23,9 @@ from tests.screening_fixtures import (
 ID_COLUMN = 8
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def screening_url(request, database_url):
-    return await prepare_url(request.param, database_url)
-
-
 @pytest.fixture
-async def screening_db(screening_url):
-    async with sessions(screening_url) as sessionmaker:
+async def screening_db(storage_url):
+    async with sessions(storage_url) as sessionmaker:
         yield sessionmaker
 
 
@@ -166,9 +160,9 @@ async def test_rejected_rows_are_written_back_for_the_office(screening_db, tmp_p
 
 
 async def test_an_import_over_existing_areas_reuses_them_and_updates_the_household(
-    screening_url, screening_db
+    storage_url, screening_db
 ):
-    await seed_registry(screening_url)
+    await seed_registry(storage_url)
     report = await import_registry(screening_db)
     assert report.households_created == 119 and report.matched == 1
     assert await count(screening_db, Area, Area.name == "翠华镇") == 1

@@ -24,7 +24,6 @@ from tests.screening_fixtures import (
     clock,
     import_department,
     import_registry,
-    prepare_url,
     registry_table,
     rows,
     sessions,
@@ -37,14 +36,9 @@ MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 HEAD_OF_0000 = "530128198205265910"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def screening_url(request, database_url):
-    return await prepare_url(request.param, database_url)
-
-
 @pytest.fixture
-async def county_db(screening_url):
-    async with sessions(screening_url) as sessionmaker:
+async def county_db(storage_url):
+    async with sessions(storage_url) as sessionmaker:
         await import_registry(sessionmaker)
         for kind in SAMPLES:
             await import_department(sessionmaker, kind)
