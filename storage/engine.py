@@ -1,4 +1,4 @@
-"""Engine and session factory; SQLite gets WAL, a busy timeout and foreign keys."""
+"""Engine and session factory; SQLite gets WAL, foreign keys and in-place calls (inline_sqlite)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from storage.inline_sqlite import inline_url
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -19,7 +23,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -35,8 +38,9 @@ def create_engine(url: str) -> AsyncEngine:
         _prepare_sqlite_file(url)
         # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio
         # wait, where waiting on SQLite's busy handler sleeps and polls (measured: 20x slower).
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1,
-                                     max_overflow=0, pool_timeout=60, hide_parameters=True)
+        engine = create_async_engine(
+            inline_url(url), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+            pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
