@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dialog_store import PendingTurn
 from bot.incoming import Incoming
 from bot.outbox_writer import OutboxWriter
 from bot.settings import Settings
@@ -23,6 +24,8 @@ class MessageContext:
     now: dt.datetime
     outbox: OutboxWriter
     dialog: DialogSession | None = None
+    # transcript lines of this message, written together before the commit (dialog_store)
+    turns: list[PendingTurn] = field(default_factory=list)
 
     @property
     def openid(self) -> str:

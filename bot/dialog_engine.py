@@ -72,7 +72,7 @@ class DialogEngine:
         dialog = ctx.dialog
         assert dialog is not None
         incoming = ctx.incoming
-        await add_turn(ctx.session, dialog, "in", incoming.spoken_or_typed_text, ctx.now,
+        add_turn(ctx.turns, dialog, "in", incoming.spoken_or_typed_text, ctx.now,
                  incoming.media_id)
         dialog.updated_at, dialog.expires_at = ctx.now, self._expiry(ctx)
         if incoming.msg_type in {"image", "voice", "video", "shortvideo"} and not (

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.context import MessageContext
-from bot.dialog_store import add_turn
+from bot.dialog_store import add_turn, write_turns
 from bot.incoming import Incoming
 from bot.outbox_writer import OutboxWriter
 from bot.reply_split import split_for_wechat
@@ -130,7 +130,8 @@ class MessagePipeline:
         pieces = self._render(answers)
         if ctx.dialog is not None:
             for piece in pieces:
-                await add_turn(session, ctx.dialog, "out", piece, now)
+                add_turn(ctx.turns, ctx.dialog, "out", piece, now)
+        await write_turns(session, ctx.turns)
         return pieces, route.name if route else ""
 
     def _render(self, answers: list[Answer]) -> list[str]:
