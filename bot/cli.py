@@ -16,12 +16,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.access_log import PathOnlyAccessLogger
     from bot.app import create_app
+    from bot.process_tuning import tune_garbage_collector
 
     settings = load_settings().with_overrides(host=args.host, port=args.port)
     if settings.demo:
         print(f"fangpin demo: simulator at http://{settings.host}:{settings.port}/simulator",
               flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port,
+    app = create_app(settings)
+    tune_garbage_collector()
+    web.run_app(app, host=settings.host, port=settings.port,
                 access_log_class=PathOnlyAccessLogger,
                 print=lambda text: print(text, flush=True))
     return 0
