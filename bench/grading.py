@@ -98,7 +98,7 @@ def grading(path: Path, params: str | None) -> float:
     t = time.perf_counter()
     with path.open("rb") as fh, open(os.devnull, "wb") as out:
         write = out.write
-        for data in grader.encoded_lines(fh):  # as run_grade writes them
+        for data in grader.encoded_chunks(fh):  # as run_grade writes them
             write(data)
     return time.perf_counter() - t
 

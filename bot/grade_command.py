@@ -19,12 +19,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import IO, Any
 
+from bot.grade_encoding import encode as _encode
+from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader
-from policy.grading import R_INCOME, R_STABLE, FactError, Grading, RuleResult, grade, parse_facts
-from policy.levels import LEVELS, Level
+from policy.grading import FactError, grade, parse_facts
 from policy.parameters import (
     MissingParametersError,
     ParameterError,
@@ -33,8 +33,13 @@ from policy.parameters import (
     load_parameter_file,
 )
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+__all__ = [
+    "LineGrader", "add_grade_parser", "encode_grading", "main", "rule_json", "rules_head",
+    "run_grade",
+]
 _loads = json.loads
+MAX_YEARS = 64  # years without parameters kept (each bad year is re-checked beyond that)
+CHUNK_LINES = 32  # output lines joined per write: fewer calls, memory still flat
 
 
 def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -82,7 +87,7 @@ def run_grade(
     grader = LineGrader(pfile, getattr(args, "county", None), on_warning=warn)
     try:
         write = out.write
-        for data in grader.encoded_lines(src):
+        for data in grader.encoded_chunks(src):
             write(data)
         out.flush()
     finally:
@@ -121,43 +126,73 @@ class LineGrader:
             else:
                 if not ps.verified and self._warn is not None:
                     self._warn(f"注意：参数 {ps.ref} 未经核实（{ps.source or '未注明来源'}）")
-            self._sets[year] = ps
+            if not isinstance(ps, MissingParametersError) or len(self._sets) < MAX_YEARS:
+                self._sets[year] = ps
         if isinstance(ps, MissingParametersError):
             raise ps.with_traceback(None)  # re-raised per line: keep no growing traceback
         return ps
 
     def grade_lines(self, lines: Iterable[bytes | str]) -> Iterator[str]:
         """One JSON text per non-blank line (no trailing newline)."""
-        for lineno, raw in enumerate(lines, 1):
-            if raw.isspace() or not raw:
-                continue
-            yield self.grade_line(raw, lineno)
+        for data in self.encoded_lines(lines):
+            yield data[:-1].decode("utf-8")
 
     def encoded_lines(self, lines: Iterable[bytes | str]) -> Iterator[bytes]:
-        """What `fangpin grade` writes: per non-blank line, its output in UTF-8 with "\n"."""
-        for lineno, raw in enumerate(lines, 1):
-            if raw.isspace() or not raw:
-                continue
-            yield self.encoded_line(raw, lineno)
+        """Per non-blank line, its output in UTF-8 with "\n"."""
+        return self._chunks(enumerate(lines, 1), 1)
+
+    def encoded_chunks(
+        self, lines: Iterable[bytes | str], size: int = CHUNK_LINES
+    ) -> Iterator[bytes]:
+        """What `fangpin grade` writes: the outputs of `size` non-blank lines at a time."""
+        return self._chunks(enumerate(lines, 1), size)
 
     def grade_line(self, raw: bytes | str, lineno: int) -> str:
         return self.encoded_line(raw, lineno)[:-1].decode("utf-8")
 
     def encoded_line(self, raw: bytes | str, lineno: int) -> bytes:
-        try:
-            obj = _loads(raw)
-        except UnicodeDecodeError:
+        """The output for the line numbered `lineno` (a blank one is not JSON)."""
+        data = next(self._chunks([(lineno, raw)], 1), None)
+        if data is None:
+            try:
+                _loads(raw)
+            except ValueError as exc:
+                return self._not_json(exc, lineno)
+        assert data is not None
+        return data
+
+    def _chunks(self, numbered: Iterable[tuple[int, bytes | str]], size: int) -> Iterator[bytes]:
+        """The hot loop: parse each line, grade it on the fast path if it can, else in full."""
+        fast_for, loads = self._fast, _loads
+        out: list[bytes] = []
+        append = out.append
+        for lineno, raw in numbered:
+            if raw.isspace() or not raw:
+                continue
+            try:
+                obj = loads(raw)
+            except (ValueError, RecursionError) as exc:
+                append(self._not_json(exc, lineno))
+            else:
+                data = None
+                if type(obj) is dict and type(year := obj.get("year")) is int:
+                    fast = fast_for[year] if year in fast_for else self._fast_for(year)
+                    if fast is not None:
+                        data = fast.grade(obj)
+                append(f"{self._graded(obj, lineno)}\n".encode() if data is None else data)
+            if len(out) >= size:
+                yield b"".join(out)
+                out.clear()
+        if out:
+            yield b"".join(out)
+
+    def _not_json(self, exc: ValueError | RecursionError, lineno: int) -> bytes:
+        if isinstance(exc, UnicodeDecodeError):
             text = self._error(lineno, "这一行不是 UTF-8 编码的文本", None)
-        except ValueError as exc:
-            text = self._error(lineno, _json_error_text(exc), None)
-        except RecursionError:
+        elif isinstance(exc, RecursionError):
             text = self._error(lineno, "JSON 嵌套层数过多", None)
         else:
-            if type(obj) is dict and type(year := obj.get("year")) is int:
-                fast = self._fast[year] if year in self._fast else self._fast_for(year)
-                if fast is not None and (data := fast.grade(obj)) is not None:
-                    return data
-            text = self._graded(obj, lineno)
+            text = self._error(lineno, _json_error_text(exc), None)
         return f"{text}\n".encode()
 
     def _graded(self, obj: Any, lineno: int) -> str:
@@ -176,71 +211,14 @@ class LineGrader:
         except MissingParametersError:
             fast = None  # the general path reports the year (after any bad fact)
         else:
-            tail = f', "parameters": {_str_json(p.version)}}}'
-            fast = FastGrader(p, rule_json, rules_head, tail)
-        self._fast[year] = fast
+            fast = FastGrader(p, f', "parameters": {str_json(p.version)}}}')
+        if fast is not None or len(self._fast) < MAX_YEARS:
+            self._fast[year] = fast
         return fast
 
     def _error(self, lineno: int, message: str, field: str | None) -> str:
         self.errors += 1
         return _encode({"line": lineno, "error": message, "field": field})
-
-
-def encode_grading(g: Grading) -> str:
-    """`json.dumps(g.to_dict(), ensure_ascii=False)`, from cached fragments where possible."""
-    parts = []
-    for r in g.rules:
-        text = r.json
-        if text is None:  # cached rule results keep their encoding for the next household
-            text = r.json = _rule_json(r)
-        parts.append(text)
-    return (
-        f"{_PREFIX[g.level, g.provisional]}{_list_json(g.missing)}, "
-        f'"rules": [{", ".join(parts)}], "measures": {g.proposal.json}, '
-        f'"parameters": {_str_json(g.parameters)}}}'
-    )
-
-
-def _rule_json(r: RuleResult) -> str:
-    return rule_json(r.rule, r.figures or {}, r.text, r)
-
-
-def rule_json(
-    rule: str, figures: dict[str, Any], text: str, result: RuleResult | None = None
-) -> str:
-    """One fired rule's output object; `result` is needed unless the figures are numeric."""
-    if rule in _NUMERIC_FIGURES:  # the per-household rules: format numbers directly
-        figs = ", ".join([f'"{k}": {v!r}' for k, v in figures.items()])
-        return f'{{"rule": "{rule}", "figures": {{{figs}}}, "text": {_encode_str(text)}}}'
-    assert result is not None
-    return _encode(result.to_dict())
-
-
-def rules_head(level: Level, provisional: bool, missing: tuple[str, ...]) -> str:
-    """The output up to and including `"rules": [`."""
-    return f'{_PREFIX[level, provisional]}{_list_json(missing)}, "rules": ['
-
-
-# Rules whose figures are only int and float (whose repr is their JSON) by construction.
-_NUMERIC_FIGURES = frozenset({R_INCOME, R_STABLE})
-_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-_PREFIX = {
-    (lv, prov): _encode({"level": lv.value, "colour": lv.colour, "provisional": prov})[:-1]
-    + ', "missing": '
-    for lv in LEVELS
-    for prov in (False, True)
-}
-
-
-@lru_cache(maxsize=1024)
-def _list_json(items: tuple[str, ...]) -> str:
-    return _encode(list(items))
-
-
-@lru_cache(maxsize=64)
-def _str_json(text: str) -> str:
-    return _encode(text)
 
 
 def _json_error_text(exc: ValueError) -> str:

@@ -66,7 +66,7 @@ __all__ = [
     "HouseholdFacts", "Measure", "Outcome", "Rule", "RuleResult", "derive", "evaluate_rules",
     "grade", "grade_record", "income_drop", "parse_facts", "rule_guarantee_unmet",
     "rule_income_below_line", "rule_no_labour_transfer_only", "rule_weak_drive",
-    "rule_weak_labour_unstable_income", "stable_result", "weak_labour",
+    "rule_weak_labour_unstable_income", "rules_after_income", "stable_result", "weak_labour",
 ]
 
 
@@ -97,7 +97,8 @@ class Grading:
         }
 
 
-_FOR_ALL = tuple(r for rid, r in RULES if rid not in REGISTERED_ONLY)
+# I.income_below_line comes first (RULES is highest level first); then these, for every household
+_AFTER_INCOME = tuple(r for rid, r in RULES if rid not in REGISTERED_ONLY and rid != R_INCOME)
 _FOR_REGISTERED = tuple(r for rid, r in RULES if rid in REGISTERED_ONLY)
 _NOT_FOR_GENERAL = [NOT_FIRED_RESULTS[rid] for rid, _ in RULES if rid in REGISTERED_ONLY]
 
@@ -108,7 +109,17 @@ def evaluate_rules(
     """Every rule I–IV in order, the 一般农户 restriction and an unknown category applied."""
     if d is None:
         d = derive(f)
-    out = [rule(f, d, p) for rule in _FOR_ALL]
+    return [rule_income_below_line(f, d, p), *rules_after_income(f, p, d)]
+
+
+def rules_after_income(
+    f: HouseholdFacts, p: ParameterSet, d: Derived | None = None
+) -> list[RuleResult]:
+    """`evaluate_rules` without its first rule (I.income_below_line, the one that needs the
+    household's income figures beyond whether wage or production income is earned)."""
+    if d is None:
+        d = derive(f)
+    out = [rule(f, d, p) for rule in _AFTER_INCOME]
     cat = f.category
     if cat == REGISTERED:
         out += [rule(f, d, p) for rule in _FOR_REGISTERED]

@@ -150,7 +150,7 @@ def rule_no_labour_transfer_only(f: HouseholdFacts, d: Derived, p: ParameterSet)
     return no_labour_fired(d.size, f.transfer)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)  # 0 and 0.0 print differently
 def no_labour_fired(size: int, transfer: float | None) -> RuleResult:
     figures = {"size": size, "wage": 0, "production": 0, "transfer": transfer}
     text = "家庭成员都没有劳动能力，没有工资性和生产经营性收入，收入只靠转移性收入"
@@ -176,7 +176,7 @@ def rule_weak_labour_unstable_income(f: HouseholdFacts, d: Derived, p: Parameter
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)
 def _weak_labour_fired(
     size: int,
     normal: int,
