@@ -29,15 +29,19 @@ def cents(n: int, size: int) -> int | None:
     return q + 1 if r > size else q
 
 
+def _split_cents(q: int, negative: bool) -> tuple[str, int, int]:
+    """Sign, whole yuan and cents of q / 100 (a negative x rounded to zero keeps its sign)."""
+    if q < 0:
+        whole, frac = divmod(-q, 100)
+        return "-", whole, frac
+    whole, frac = divmod(q, 100)
+    return ("-" if negative and q == 0 else ""), whole, frac
+
+
 def cents_repr(q: int, negative: bool) -> str:
     """`repr` of the float nearest q / 100 (what `round(x, 2)` returns; -0.0 for a negative x
     rounded to zero)."""
-    if q < 0:
-        whole, frac = divmod(-q, 100)
-        sign = "-"
-    else:
-        whole, frac = divmod(q, 100)
-        sign = "-" if negative and q == 0 else ""
+    sign, whole, frac = _split_cents(q, negative)
     if frac % 10:
         return f"{sign}{whole}.{frac:02d}"
     return f"{sign}{whole}.{frac // 10}"
@@ -45,12 +49,7 @@ def cents_repr(q: int, negative: bool) -> str:
 
 def cents_yuan(q: int, negative: bool) -> str:
     """`yuan` of the float nearest q / 100."""
-    if q < 0:
-        whole, frac = divmod(-q, 100)
-        sign = "-"
-    else:
-        whole, frac = divmod(q, 100)
-        sign = "-" if negative and q == 0 else ""
+    sign, whole, frac = _split_cents(q, negative)
     return f"{sign}{whole:,}.{frac:02d}" if frac else f"{sign}{whole:,}"
 
 
