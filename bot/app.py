@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import ClientSession, web
 
 from bot.app_keys import ENGINE, HTTP, INBOUND, OUTBOX, SESSIONMAKER, SETTINGS, STANDIN, TEXTS
+from bot.database_busy import database_busy
 from bot.inbound import InboundProcessor
 from bot.message_pipeline import MessagePipeline
 from bot.outbox import OutboxDispatcher, make_wechat_client
@@ -68,7 +69,8 @@ def _services(clock: Clock) -> Callable[[web.Application], AsyncIterator[None]]:
 def create_app(
     settings: Settings, clock: Clock = utc_clock, migrate: bool = True
 ) -> web.Application:
-    app = web.Application(client_max_size=settings.max_body_bytes + 1024)
+    app = web.Application(client_max_size=settings.max_body_bytes + 1024,
+                          middlewares=[database_busy])
     app[SETTINGS] = settings
     app[TEXTS] = create_text_environment()
     app.cleanup_ctx.append(_database(migrate))

@@ -8,16 +8,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import exc as db_errors
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.incoming import Incoming
-from bot.message_pipeline import MessagePipeline
+from bot.message_pipeline import MessagePipeline, Processed
 from storage.models import InboundMessage
 
 log = logging.getLogger("fangpin.inbound")
 DB_POLL_S = 0.05
 ATTEMPT_MEMORY_S = 60.0
+# A message is one transaction: when the database refuses it (another process holding SQLite's
+# lock past the busy timeout, no pooled connection free), nothing of it was stored and it is run
+# again after these pauses, kept in memory meanwhile; the reply then goes by the outbox.
+DB_RETRY_PAUSES_S = (1.0, 5.0, 15.0, 30.0, 60.0)
+_DB_UNAVAILABLE = (db_errors.OperationalError, db_errors.TimeoutError)
 
 
 @dataclass
@@ -105,9 +111,10 @@ class InboundProcessor:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, incoming: Incoming, attempt: Attempt) -> None:
+        remember_s = ATTEMPT_MEMORY_S
         try:
             async with self._locks.hold(incoming.openid):
-                processed = await self._pipeline.run(incoming, lambda: attempt.abandoned)
+                processed = await self._run_until_stored(incoming, attempt)
                 if processed is None:  # delivered before: another worker, or before a restart
                     attempt.resolve(await self._earlier_reply(incoming.dedupe_key))
                     return
@@ -119,9 +126,26 @@ class InboundProcessor:
         except Exception:
             log.exception("inbound processing failed openid=%s", incoming.openid)
             attempt.resolve("")
+            remember_s = 0.0  # WeChat's next retry of this message runs it again
         finally:
             loop = asyncio.get_running_loop()
-            loop.call_later(ATTEMPT_MEMORY_S, self._attempts.pop, incoming.dedupe_key, None)
+            loop.call_later(remember_s, self._forget, incoming.dedupe_key, attempt)
+
+    def _forget(self, key: str, attempt: Attempt) -> None:
+        if self._attempts.get(key) is attempt:
+            del self._attempts[key]
+
+    async def _run_until_stored(self, incoming: Incoming, attempt: Attempt) -> Processed | None:
+        for pause in (*DB_RETRY_PAUSES_S, None):
+            try:
+                return await self._pipeline.run(incoming, lambda: attempt.abandoned)
+            except _DB_UNAVAILABLE as error:
+                if pause is None:
+                    raise
+                log.warning("database unavailable (%s); message kept, retried in %.1f s "
+                            "openid=%s", type(error).__name__, pause, incoming.openid)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
 
     async def _earlier_reply(self, key: str) -> str:
         """A delivery we saw before (another worker, or before a restart): same reply or ''."""
