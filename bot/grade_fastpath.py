@@ -37,7 +37,7 @@ _MOTIVATION_OK = frozenset((*MOTIVATIONS, None))
 _ONE_COPY = {v: v for v in (*LABOUR, *CATEGORIES, *MOTIVATIONS)}  # the strings a kept key holds
 # The facts a line is graded on; a household that leaves some out takes the `get` way.
 _FIELDS = (
-    "category", "members", "income", "income_last_year", "rigid_expense", "causes",
+    "year", "category", "members", "income", "income_last_year", "rigid_expense", "causes",
     "income_stable", "project_driven", "guarantees", "motivation", "has_plan",
 )
 _FIELDS_OF = operator.itemgetter(*_FIELDS)
@@ -45,6 +45,7 @@ _GUARANTEES_OF = operator.itemgetter(*GUARANTEES)
 _INCOME_OF = operator.itemgetter("wage", "production", "transfer", "property")
 _LABOUR_OF = operator.itemgetter("labour")  # a member without "labour" goes the general way
 _UNKNOWN = (None,) * len(GUARANTEES)
+_N_GUARANTEES = len(GUARANTEES)
 
 @dataclass(frozen=True, slots=True, eq=False)
 class _Labour:
@@ -54,8 +55,14 @@ class _Labour:
     able: int  # members `normal`, `weak` or `temporary_loss`
 
 
+# [grader, variant, end, pc, total income, rigid expense, size, last year's income, transfer]
+Located = list[Any]
+
+
 class FastGrader:
-    """Grades decoded lines with one parameter set; `grade(obj)` returns the output or None."""
+    """Grades decoded lines with one parameter set: `locate(obj)` finds the output line or its
+    parts (or None), `render` formats the income rule where it fired. All lines of a batch are
+    located, then rendered: each step's code stays in the CPU's caches for a run of lines."""
 
     def __init__(self, p: ParameterSet, tail: str) -> None:
         self.year, self.line = p.year, p.poverty_line
@@ -63,27 +70,28 @@ class FastGrader:
         self._labour: dict[tuple[Any, ...], _Labour | None] = {}
         self._interned: dict[tuple[Any, ...], _Labour] = {}
         self._by_facts: dict[tuple[Any, ...], Verdict | None] = {}
+        self._parts: dict[Any, Any] = {}
         self._income = IncomeRule(self.line)
 
-    def grade(self, obj: dict[str, Any]) -> bytes | None:  # noqa: C901 - the hot path, one call
-        """The output line (UTF-8, with "\\n") for a decoded object whose `year` has parameters,
-        or None."""
+    def locate(  # noqa: C901 - the hot path
+        self, obj: dict[str, Any]
+    ) -> bytes | tuple[bytes, ...] | Located | None:
+        """The output line of a decoded object whose `year` has parameters: the line itself, its
+        parts, what `render` needs for the fired income rule, or None (the general way)."""
         try:
-            category, members, income, last, exp, causes, stable, project, gd, motivation, plan = (
-                _FIELDS_OF(obj)
-            )
+            (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
+             plan) = _FIELDS_OF(obj)
         except KeyError:
-            category, members, income, last, exp, causes, stable, project, gd, motivation, plan = (
-                map(obj.get, _FIELDS)
-            )
+            (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
+             plan) = map(obj.get, _FIELDS)
         try:  # a value of the wrong shape raises: the general path names it
-            if len(income) != 4 or "income_total" in obj:
+            if type(year) is not int or len(income) != 4 or "income_total" in obj:
                 return None
             w, pr, t, pp = _INCOME_OF(income)  # exactly the four sources
             labours = tuple(map(_LABOUR_OF, members))
             if gd is None:
                 guarantees = None
-            elif len(gd) == len(GUARANTEES):
+            elif len(gd) == _N_GUARANTEES:
                 guarantees = _GUARANTEES_OF(gd)  # in GUARANTEES order, as `parse_facts` has it
             else:
                 guarantees = tuple(map(gd.get, GUARANTEES))
@@ -135,15 +143,21 @@ class FastGrader:
             return None
         kind = v.kind
         if kind == STABLE:
-            return b"".join((v.lead, pc_bytes(total, exp, size, pc), v.after, end))
+            return v.lead, pc_bytes(total, exp, size, pc), v.after, end
         if kind == FIXED:
             return v.lead + end
         if kind == NO_LABOUR:
-            return b"".join((v.lead, no_labour_rule(size, t), v.after, end))
+            return v.lead, no_labour_rule(size, t), v.after, end
+        return [self, v, end, pc, total, exp, size, last, t]  # I fired: its JSON by `render`
+
+    def render(self, located: Located) -> tuple[bytes, ...]:
+        """The parts of an output line whose I.income_below_line rule fired (`locate` found the
+        rest); rendered after the batch is located."""
+        _, v, end, pc, total, exp, size, last, t = located
         rule = self._income(pc, total, exp, size, last)
-        if kind == INCOME:
-            return b"".join((v.lead, rule, v.after, end))
-        return b"".join((v.lead, rule, v.before_ii, no_labour_rule(size, t), v.after, end))
+        if v.kind == INCOME:
+            return v.lead, rule, v.after, end
+        return v.lead, rule, v.before_ii, no_labour_rule(size, t), v.after, end
 
     def _labour_stats(self, labour: tuple[Any, ...]) -> _Labour | None:
         """Counts that rules II and III use, interned; None for a bad members list."""
@@ -159,18 +173,21 @@ class FastGrader:
         stats = self._interned.get(ident)
         if stats is None:
             stats = self._interned[ident] = _Labour(len(labour), normal + weak + temporary_loss)
-        self._labour[tuple(map(_ONE_COPY.get, labour))] = stats
+        self._labour[tuple(map(_ONE_COPY.get, labour))] = stats  # not the line's own strings
         return stats
 
     def _verdict(self, key: tuple[Any, ...], facts: HouseholdFacts) -> Verdict | None:
         """The verdict for a new combination of discrete facts, kept unless a fact is bad."""
-        category, labour, stable, project, motivation, *rest = key
+        category, labour, stable, project, motivation, plan, guarantees, earned = key
         if category not in _CATEGORY_OK or motivation not in _MOTIVATION_OK:
             return None  # not kept: the general path names it
         verdict = self.verdicts.for_facts(facts)
         if len(self._by_facts) >= MAX_ENTRIES:
             self._by_facts.clear()
-        one = _ONE_COPY.get  # the line's own strings are not kept
-        self._by_facts[(one(category), labour, stable, project, one(motivation), *rest)] = verdict
+            self._parts.clear()
+        one, part = _ONE_COPY.get, self._parts.setdefault  # one copy of what keys share
+        key = (one(category), labour, stable, project, one(motivation), plan,
+               part(guarantees, guarantees), part(earned, earned))
+        self._by_facts[key] = verdict
         return verdict
 

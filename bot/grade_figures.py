@@ -29,38 +29,41 @@ def cents(n: int, size: int) -> int | None:
     return q + 1 if r > size else q
 
 
-def _split_cents(q: int, negative: bool) -> tuple[str, int, int]:
-    """Sign, whole yuan and cents of q / 100 (a negative x rounded to zero keeps its sign)."""
-    if q < 0:
-        whole, frac = divmod(-q, 100)
-        return "-", whole, frac
-    whole, frac = divmod(q, 100)
-    return ("-" if negative and q == 0 else ""), whole, frac
+def _split_cents(total: float, expense: float, size: int) -> tuple[str, int, int] | None:
+    """Sign, whole yuan and fen of round((total - expense) / size, 2) for int figures (a negative
+    quotient rounded to zero keeps its sign, as `round` does), or None: `round` decides."""
+    if type(total) is int and type(expense) is int:
+        n = total - expense
+        q = cents(n, size)
+        if q is not None:
+            whole, frac = divmod(-q if q < 0 else q, 100)
+            return ("-" if n < 0 else ""), whole, frac
+    return None
 
 
-def cents_repr(q: int, negative: bool) -> str:
-    """`repr` of the float nearest q / 100 (what `round(x, 2)` returns; -0.0 for a negative x
-    rounded to zero)."""
-    sign, whole, frac = _split_cents(q, negative)
-    if frac % 10:
-        return f"{sign}{whole}.{frac:02d}"
-    return f"{sign}{whole}.{frac // 10}"
+def cents_repr(sign: str, whole: int, frac: int) -> str:
+    """`repr` of the float nearest the cents (what `round(x, 2)` returns)."""
+    return f"{sign}{whole}.{frac:02d}" if frac % 10 else f"{sign}{whole}.{frac // 10}"
 
 
-def cents_yuan(q: int, negative: bool) -> str:
-    """`yuan` of the float nearest q / 100."""
-    sign, whole, frac = _split_cents(q, negative)
+def cents_yuan(sign: str, whole: int, frac: int) -> str:
+    """`yuan` of the float nearest the cents."""
     return f"{sign}{whole:,}.{frac:02d}" if frac else f"{sign}{whole:,}"
 
 
 def pc_bytes(total: float, expense: float, size: int, pc: float) -> bytes:
     """`repr(round(pc, 2))` for pc = (total - expense) / size, as bytes."""
-    if type(total) is int and type(expense) is int:
-        n = total - expense
-        q = cents(n, size)
-        if q is not None:
-            return cents_repr(q, n < 0).encode()
-    return repr(round(pc, 2)).encode()
+    split = _split_cents(total, expense, size)
+    return (repr(round(pc, 2)) if split is None else cents_repr(*split)).encode()
+
+
+def pc_texts(total: float, expense: float, size: int, pc: float) -> tuple[bytes, bytes]:
+    """`repr` and `yuan` of round(pc, 2) for pc = (total - expense) / size, as bytes."""
+    split = _split_cents(total, expense, size)
+    if split is None:
+        rounded = round(pc, 2)
+        return repr(rounded).encode(), yuan(rounded).encode()
+    return cents_repr(*split).encode(), cents_yuan(*split).encode()
 
 
 class IncomeRule:
@@ -81,14 +84,7 @@ class IncomeRule:
     def __call__(self, pc: float, total: float, expense: float, size: int, last: float | None
                  ) -> bytes:
         """As `income_figures(pc, line, total, expense, size, last)` and `rule_json` make it."""
-        q = cents(total - expense, size) if type(total) is int and type(expense) is int else None
-        if q is None:
-            rounded = round(pc, 2)
-            pc_text, yuan_text = repr(rounded).encode(), yuan(rounded).encode()
-        else:
-            negative = total < expense
-            pc_text = cents_repr(q, negative).encode()
-            yuan_text = cents_yuan(q, negative).encode()
+        pc_text, yuan_text = pc_texts(total, expense, size, pc)
         if last:
             drop = 1 - total / last
             if math.isfinite(drop):

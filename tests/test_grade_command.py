@@ -164,3 +164,25 @@ def test_python_dash_m_entry(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["level"] == "I"
+
+
+def test_batches_number_lines_across_blanks_and_bad_lines() -> None:
+    """Lines are parsed a batch at a time: numbers, order and errors stay those of the file."""
+    from bot.grade_command import LineGrader
+    from policy.parameters import load_parameter_file
+
+    pattern = [line(GOOD), b"", line({**GOOD, "year": 2019}), b"{oops", b"  ", line([1]),
+               line({**GOOD, "rigid_expense": 90000}), line({**GOOD, "members": []})]
+    rows = [pattern[(i * 7) % len(pattern)] for i in range(83)]
+    expected_numbers = [n for n, raw in enumerate(rows, 1) if raw.strip()]
+    whole = b"".join(LineGrader(load_parameter_file(str(TEST_PARAMS))).encoded_chunks(rows, 5))
+    one_by_one = LineGrader(load_parameter_file(str(TEST_PARAMS)))
+    singly = b"".join(one_by_one.encoded_line(raw, n) for n, raw in enumerate(rows, 1)
+                      if raw.strip())
+    assert whole == singly
+    out = [json.loads(x) for x in whole.decode("utf-8").splitlines()]
+    assert len(out) == len(expected_numbers)
+    errors = [o["line"] for o in out if "error" in o]
+    bad = {n for n, raw in enumerate(rows, 1) if raw in (pattern[2], pattern[3], pattern[5])}
+    assert set(errors) >= bad and all(n in expected_numbers for n in errors)
+
