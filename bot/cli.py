@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.stdout_closed import end_quietly
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -87,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `fangpin cases export | head`: the reader has all it wanted
+        return end_quietly()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -25,6 +26,7 @@ from typing import IO, Any
 from bot.grade_encoding import encode as _encode
 from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader, Located
+from bot.stdout_closed import end_quietly
 from policy.grading import FactError, grade, parse_facts
 from policy.parameters import (
     MissingParametersError,
@@ -41,6 +43,9 @@ __all__ = [
 _loads = json.loads
 MAX_YEARS = 64  # years without parameters kept (each bad year is re-checked beyond that)
 CHUNK_LINES = 32  # output lines joined per write: fewer calls, memory still flat
+
+
+COUNTY_CODE = re.compile(r"[0-9]{6}")
 
 
 def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -85,12 +90,27 @@ def run_grade(
         print(f"无法读取输入文件 {path}：{exc.strerror or exc}", file=err)
         return 2
     warn = LineGrader.stderr_warner(err)
-    grader = LineGrader(pfile, getattr(args, "county", None), on_warning=warn)
+    county = getattr(args, "county", None)
+    if county is not None:
+        if not COUNTY_CODE.fullmatch(county):
+            print(f"县代码应为 6 位数字的行政区划代码（如 530128）：{county!r}", file=err)
+            return 2
+        if not any(county in by_county for by_county in pfile.counties.values()):
+            warn(f"注意：参数文件 {pfile.version} 没有县 {county} 的专门参数，"
+                 "按各年份的通用标准评定")
+    grader = LineGrader(pfile, county, on_warning=warn)
     try:
         write = out.write
         for data in grader.encoded_chunks(src):
             write(data)
         out.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`)
+        if stdout is None:
+            return end_quietly()
+        raise
+    except OSError as exc:  # a full disk, a read error: say so, not a traceback
+        print(f"读写中断，结果不完整：{exc.strerror or exc}", file=err)
+        return 2
     finally:
         if src is not stdin and path != "-":
             src.close()

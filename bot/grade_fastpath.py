@@ -23,7 +23,15 @@ from typing import Any
 
 from bot.grade_figures import IncomeRule, no_labour_rule, pc_bytes
 from bot.grade_verdicts import FIXED, INCOME, NO_LABOUR, STABLE, Verdict, Verdicts
-from policy.facts import CATEGORIES, LABOUR, MAX_AMOUNT, MOTIVATIONS, HouseholdFacts
+from policy.facts import (
+    CATEGORIES,
+    LABOUR,
+    MAX_AMOUNT,
+    MOTIVATIONS,
+    FactError,
+    HouseholdFacts,
+    check_other_keys,
+)
 from policy.measures import GUARANTEES
 from policy.parameters import ParameterSet
 
@@ -41,6 +49,8 @@ _FIELDS = (
     "income_stable", "project_driven", "guarantees", "motivation", "has_plan",
 )
 _FIELDS_OF = operator.itemgetter(*_FIELDS)
+_N_FIELDS = len(_FIELDS)
+_FIELD_SET = frozenset(_FIELDS)
 _GUARANTEES_OF = operator.itemgetter(*GUARANTEES)
 _INCOME_OF = operator.itemgetter("wage", "production", "transfer", "property")
 _LABOUR_OF = operator.itemgetter("labour")  # a member without "labour" goes the general way
@@ -71,6 +81,7 @@ class FastGrader:
         self._interned: dict[tuple[Any, ...], _Labour] = {}
         self._by_facts: dict[tuple[Any, ...], Verdict | None] = {}
         self._parts: dict[Any, Any] = {}
+        self._other_keys: dict[tuple[str, ...], bool] = {}
         self._income = IncomeRule(self.line)
 
     def locate(  # noqa: C901 - the hot path
@@ -81,11 +92,13 @@ class FastGrader:
         try:
             (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
              plan) = _FIELDS_OF(obj)
+            other = len(obj) != _N_FIELDS
         except KeyError:
             (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
              plan) = map(obj.get, _FIELDS)
+            other = not _FIELD_SET.issuperset(obj)
         try:  # a value of the wrong shape raises: the general path names it
-            if type(year) is not int or len(income) != 4 or "income_total" in obj:
+            if type(year) is not int or len(income) != 4 or other and not self._others_ok(obj):
                 return None
             w, pr, t, pp = _INCOME_OF(income)  # exactly the four sources
             labours = tuple(map(_LABOUR_OF, members))
@@ -158,6 +171,22 @@ class FastGrader:
         if v.kind == INCOME:
             return v.lead, rule, v.after, end
         return v.lead, rule, v.before_ii, no_labour_rule(size, t), v.after, end
+
+    def _others_ok(self, obj: dict[str, Any]) -> bool:
+        """Whether keys besides the facts are only let-be ones (an id, a note): no
+        `income_total`, nothing that looks like a misspelt fact. Kept per set of keys."""
+        keys = tuple(obj)
+        ok = self._other_keys.get(keys)
+        if ok is None:
+            try:
+                check_other_keys(obj)
+                ok = "income_total" not in obj
+            except FactError:
+                ok = False
+            if len(self._other_keys) >= MAX_ENTRIES:
+                self._other_keys.clear()
+            self._other_keys[keys] = ok
+        return ok
 
     def _labour_stats(self, labour: tuple[Any, ...]) -> _Labour | None:
         """Counts that rules II and III use, interned; None for a bad members list."""

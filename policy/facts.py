@@ -7,12 +7,17 @@
 knows the total only). Given together with `income`, the sources must agree with it: all four
 known must add up to it, partly known ones must not exceed it.
 
+A key that is not a fact is let be (a line may carry an id or a note), unless it looks like a
+fact's name misspelt (`rigid_expence`, `labor`) or put at the wrong level (`wage` beside
+`income`): such a line is an error naming the key, never graded as if the fact were unknown.
+
 Hot path: `fangpin grade` parses every input line here, so each field is checked by a fast test
 and only when that fails does a slower `_explain_*` find the exact field and say what is wrong.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -69,12 +74,22 @@ _LABOUR_OK = frozenset((*LABOUR, None))
 _CAUSES_OK = frozenset(CAUSES)
 _INCOME_KEYS = frozenset(INCOME_SOURCES)
 _GUARANTEE_KEYS = frozenset(GUARANTEES)
+FACT_KEYS = (
+    "year", "category", "members", "income", "income_last_year", "rigid_expense", "causes",
+    "income_stable", "project_driven", "guarantees", "motivation", "has_plan", "income_total",
+)
+_FACT_KEYS = frozenset(FACT_KEYS)
+_NESTED = {**{k: "income" for k in INCOME_SOURCES}, **{k: "guarantees" for k in GUARANTEES},
+           "labour": "members[]"}
+_CLOSE = 0.85  # difflib ratio: labor/labour 0.91, rigid_expence 0.92; case/causes 0.8 is not
 
 
 def parse_facts(obj: Any) -> HouseholdFacts:
     """Check a decoded JSON object and build `HouseholdFacts`; raises `FactError`."""
     if type(obj) is not dict:
         raise FactError(None, "每行应为一个 JSON 对象")
+    if not _FACT_KEYS.issuperset(obj):
+        check_other_keys(obj)
     g = obj.get
     year = g("year")
     if type(year) is not int:
@@ -110,6 +125,28 @@ def parse_facts(obj: Any) -> HouseholdFacts:
         _flag(g("has_plan"), "has_plan"),
         total,
     )
+
+
+def check_other_keys(obj: dict[str, Any]) -> None:
+    """Raise `FactError` for a key of `obj` that looks like a misplaced or misspelt fact."""
+    for key in obj:
+        if key in _FACT_KEYS:
+            continue
+        if key in _NESTED:
+            raise FactError(key, f"这一项应放在 {_NESTED[key]} 里，不能单独写在最外层")
+        near = _misspelt(key, FACT_KEYS, obj)
+        if near is not None:
+            raise FactError(key, f"未知的字段，是否应为 {near}？")
+
+
+def _misspelt(key: Any, names: tuple[str, ...], obj: dict[str, Any]) -> str | None:
+    """The name `key` is probably a misspelling of: close to it and absent from `obj`."""
+    if type(key) is not str:
+        return None
+    for near in difflib.get_close_matches(key, names, n=3, cutoff=_CLOSE):
+        if near not in obj:
+            return near
+    return None
 
 
 def _check_total(total: float, sources: tuple[float | None, ...]) -> None:
@@ -148,6 +185,8 @@ def _labour(members: Any) -> tuple[str | None, ...]:
         if type(members) is list and members:
             labour = tuple([m.get("labour") for m in members])
             if _LABOUR_OK.issuperset(labour):
+                if None in labour:  # unknown, or "labour" misspelt
+                    _check_member_keys(members)
                 return labour
     except (AttributeError, TypeError):  # a member is not an object / labour is unhashable
         pass
@@ -158,6 +197,14 @@ def _labour(members: Any) -> tuple[str | None, ...]:
             raise FactError(f"members[{i}]", "每名成员应为一个 JSON 对象")
         _choice(m.get("labour"), LABOUR, f"members[{i}].labour")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_member_keys(members: list[dict[str, Any]]) -> None:
+    for i, m in enumerate(members):
+        if "labour" not in m:
+            for key in m:
+                if _misspelt(key, ("labour",), m) is not None:
+                    raise FactError(f"members[{i}].{key}", "未知的项，是否应为 labour？")
 
 
 def _causes(causes: Any) -> tuple[str, ...]:

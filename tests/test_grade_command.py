@@ -8,7 +8,9 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -186,3 +188,76 @@ def test_batches_number_lines_across_blanks_and_bad_lines() -> None:
     bad = {n for n, raw in enumerate(rows, 1) if raw in (pattern[2], pattern[3], pattern[5])}
     assert set(errors) >= bad and all(n in expected_numbers for n in errors)
 
+
+FULL = {
+    **GOOD,
+    "income_last_year": 3000, "causes": ["illness"], "income_stable": True,
+    "project_driven": False, "motivation": "strong", "has_plan": True,
+    "guarantees": {"food_clothing": True, "education": True, "medical": True,
+                   "housing": True, "water": True},
+}
+
+
+def test_a_misspelt_or_misplaced_fact_is_an_error_not_an_unknown() -> None:
+    """`rigid_expence` must not grade the household as if its expense were unknown."""
+    without = {k: v for k, v in FULL.items() if k != "rigid_expense"}
+    rows = [
+        {**without, "rigid_expence": 50000},  # 1 full line but one key, on the fast path
+        {"year": 2026, "rigid_expence": 5000},  # 2 partial line
+        {**FULL, "members": [{"labor": "normal"}, {"labour": "none"}]},  # 3
+        {**FULL, "wage": 3000},  # 4 an income source beside `income`
+        {**FULL, "id": "hh-1", "note": "走访", "case": "x"},  # 5 let be: graded
+        {**FULL, "members": [{"labour": "normal", "name": "张三"}]},  # 6 let be: graded
+        {"year": 2026, "case": "x", "income_total": 9000},  # 7 `case` is no `causes`
+    ]
+    code, out, _ = run("--params", str(TEST_PARAMS),
+                       stdin=b"\n".join(line(r) for r in rows) + b"\n")
+    assert code == 1
+    fields = [o.get("field") for o in out]
+    assert fields[:4] == ["rigid_expence", "rigid_expence", "members[0].labor", "wage"]
+    assert "rigid_expense" in out[0]["error"] and "income" in out[3]["error"]
+    _, plain, _ = run("--params", str(TEST_PARAMS), stdin=line(FULL) + b"\n")
+    assert out[4] == plain[0] and out[5] == plain[0]
+    assert "error" not in out[6] and out[6]["provisional"] is True
+
+
+def grade_process(*argv: str, stdout: Any = subprocess.PIPE) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "grade", *argv], cwd=ROOT,
+        stdout=stdout, stderr=subprocess.PIPE,
+    )
+
+
+def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
+    """`fangpin grade big.jsonl | head -1`: status 141 as for SIGPIPE, no traceback."""
+    path = tmp_path / "big.jsonl"
+    path.write_bytes((line(FULL) + b"\n") * 20_000)  # far more output than a pipe holds
+    proc = grade_process(str(path), "--params", str(TEST_PARAMS))
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert json.loads(first)["level"] and "Traceback" not in err and "Error" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_a_message_and_status_2(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    path.write_bytes((line(FULL) + b"\n") * 20_000)
+    with open("/dev/full", "wb") as full:
+        proc = grade_process(str(path), "--params", str(TEST_PARAMS), stdout=full)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "结果不完整" in err.decode() and "Traceback" not in err.decode()
+
+
+def test_county_code_is_checked_and_an_unknown_county_is_said() -> None:
+    code, out, err = run("--county", "5301", stdin=line(GOOD))
+    assert code == 2 and out == [] and "6 位数字" in err
+    code, out, err = run("--county", "530199", "--params", str(TEST_PARAMS), stdin=line(GOOD))
+    assert code == 0 and out[0]["level"] == "I"
+    assert "没有县 530199 的专门参数" in err
+    code, out, err = run("--params", str(TEST_PARAMS), stdin=line(GOOD))
+    assert "专门参数" not in err
