@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.grade_command import LineGrader  # noqa: E402
+from bot.process_tuning import tune_garbage_collector  # noqa: E402
 from policy.parameters import load_parameter_file  # noqa: E402
 
 LABOURS = ("normal", "normal", "normal", "weak", "temporary_loss", "lost", "none", "none")
@@ -107,10 +108,10 @@ def grading(path: Path, params: str | None) -> float:
 CHILD = """
 import argparse, resource, sys
 sys.path.insert(0, {root!r})
-from bot.grade_command import run_grade
+from bot.grade_command import run_grade_process
 with open({devnull!r}, "wb") as out, open({devnull!r}, "w") as err:
-    run_grade(argparse.Namespace(file={file!r}, params={params!r}, county=None),
-              stdout=out, stderr=err)
+    run_grade_process(argparse.Namespace(file={file!r}, params={params!r}, county=None),
+                      stdout=out, stderr=err)
 try:
     with open("/proc/self/status") as status:
         print(next(int(x.split()[1]) for x in status if x.startswith("VmHWM:")))
@@ -140,6 +141,8 @@ def main() -> None:
         generate(small, max(args.n // 10, 1), args.seed, args.year)
         size_mb, took = big.stat().st_size / 1e6, time.perf_counter() - t
         print(f"generated {args.n:,} households ({size_mb:,.1f} MB) in {took:.1f} s")
+        # Both loops run with the collector tuned as `fangpin grade` tunes it (a process setting).
+        tune_garbage_collector()
         # Alternate the two loops and keep the best of each: a shared machine is noisy.
         refs, grds = [], []
         for _ in range(args.repeat):

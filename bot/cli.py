@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cases_command import add_cases_parser
     from bot.chat_command import add_chat_parser
     from bot.demo_data_command import add_demo_data_parser
-    from bot.grade_command import add_grade_parser, run_grade
+    from bot.grade_command import add_grade_parser, run_grade_process
     from bot.import_command import add_import_parser
     from bot.roster_command import add_roster_parser
 
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_parser(subparsers)
     add_chat_parser(subparsers)
     add_grade_parser(subparsers)
-    subparsers.choices["grade"].set_defaults(run=run_grade)
+    subparsers.choices["grade"].set_defaults(run=run_grade_process)
     add_assessments_parser(subparsers)
     add_import_parser(subparsers)
     add_roster_parser(subparsers)

@@ -26,6 +26,7 @@ from typing import IO, Any
 from bot.grade_encoding import encode as _encode
 from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader, Located
+from bot.process_tuning import tune_garbage_collector
 from bot.stdout_closed import end_quietly
 from policy.grading import FactError, grade, parse_facts
 from policy.parameters import (
@@ -63,6 +64,14 @@ def add_grade_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--county", metavar="CODE", default=None, help="county code for overrides")
     p.set_defaults(func=run_grade)
     return p
+
+
+def run_grade_process(args: argparse.Namespace, **streams: Any) -> int:
+    """`fangpin grade` as a process of its own: the collector tuned as for the service (a
+    line's dozens of short-lived containers would run it every few dozen lines), then
+    `run_grade`."""
+    tune_garbage_collector()
+    return run_grade(args, **streams)
 
 
 def run_grade(
@@ -313,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fangpin")
     add_grade_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["grade", *(argv if argv is not None else sys.argv[1:])])
-    return run_grade(args)
+    return run_grade_process(args)
 
 
 if __name__ == "__main__":
