@@ -156,7 +156,7 @@ class FastGrader:
             return None
         kind = v.kind
         if kind == STABLE:
-            return v.lead, pc_bytes(total, exp, size, pc), v.after, end
+            return v.lead, pc_bytes(pc), v.after, end
         if kind == FIXED:
             return v.lead + end
         if kind == NO_LABOUR:

@@ -2,10 +2,15 @@
 
 Byte for byte what the general path writes (`income_figures`, `no_labour_fired`, `stable_result`
 in policy/rules.py, encoded by `rule_json` / `json.dumps`): numbers as `repr`, the per-capita
-income as `round(pc, 2)`, amounts in the text as `yuan`. Figures that are all int (the usual
-case) are rounded with integer arithmetic, which gives the same digits as `round` on the float
-without its cost; an exact tie in the cents, or any float, takes `round` itself.
-tests/test_grade_figures.py compares them with the general path's.
+income as `round(pc, 2)`, amounts in the text as `yuan`.
+
+The per-capita income is formatted once with two decimals instead: `"%.2f" % pc` and
+`round(pc, 2)` take the same correctly rounded digits of the float's exact binary value (both
+are CPython's dtoa in mode 3, half-even on exact ties), and for |pc| < 1e13 those at most 15
+digits are the shortest that name the rounded float, which is what `repr` prints; so `repr` is
+the same string with a trailing zero dropped ("12.50" -> "12.5", "12.00" -> "12.0"), and `yuan`
+is it with thousands separators and without ".00". tests/test_grade_figures.py compares them
+with the general path's on any figures.
 """
 
 from __future__ import annotations
@@ -14,56 +19,22 @@ import math
 
 from policy.rules import R_INCOME, R_NO_LABOUR, yuan
 
-_MAX_EXACT = 10**13  # |total - expense| below this: the float quotient cannot cross a rounding
+_ZERO = ord("0")
 
 
-def cents(n: int, size: int) -> int | None:
-    """round(n / size, 2) * 100 for ints n, size > 0 (|n| < 1e13), or None at an exact tie, where
-    `round` decides by the float's binary value (and when n is out of range)."""
-    if not -_MAX_EXACT < n < _MAX_EXACT:
-        return None
-    q, r = divmod(n * 100, size)  # n * 100 = q * size + r, 0 <= r < size
-    r += r
-    if r == size:
-        return None
-    return q + 1 if r > size else q
+def pc_bytes(pc: float) -> bytes:
+    """`repr(round(pc, 2))` as bytes, for |pc| < 1e13 (every pc of checked amounts)."""
+    text = b"%.2f" % pc
+    return text[:-1] if text[-1] == _ZERO else text
 
 
-def _split_cents(total: float, expense: float, size: int) -> tuple[str, int, int] | None:
-    """Sign, whole yuan and fen of round((total - expense) / size, 2) for int figures (a negative
-    quotient rounded to zero keeps its sign, as `round` does), or None: `round` decides."""
-    if type(total) is int and type(expense) is int:
-        n = total - expense
-        q = cents(n, size)
-        if q is not None:
-            whole, frac = divmod(-q if q < 0 else q, 100)
-            return ("-" if n < 0 else ""), whole, frac
-    return None
-
-
-def cents_repr(sign: str, whole: int, frac: int) -> str:
-    """`repr` of the float nearest the cents (what `round(x, 2)` returns)."""
-    return f"{sign}{whole}.{frac:02d}" if frac % 10 else f"{sign}{whole}.{frac // 10}"
-
-
-def cents_yuan(sign: str, whole: int, frac: int) -> str:
-    """`yuan` of the float nearest the cents."""
-    return f"{sign}{whole:,}.{frac:02d}" if frac else f"{sign}{whole:,}"
-
-
-def pc_bytes(total: float, expense: float, size: int, pc: float) -> bytes:
-    """`repr(round(pc, 2))` for pc = (total - expense) / size, as bytes."""
-    split = _split_cents(total, expense, size)
-    return (repr(round(pc, 2)) if split is None else cents_repr(*split)).encode()
-
-
-def pc_texts(total: float, expense: float, size: int, pc: float) -> tuple[bytes, bytes]:
-    """`repr` and `yuan` of round(pc, 2) for pc = (total - expense) / size, as bytes."""
-    split = _split_cents(total, expense, size)
-    if split is None:
-        rounded = round(pc, 2)
-        return repr(rounded).encode(), yuan(rounded).encode()
-    return cents_repr(*split).encode(), cents_yuan(*split).encode()
+def pc_texts(pc: float) -> tuple[bytes, bytes]:
+    """`repr` and `yuan` of round(pc, 2), as bytes, for |pc| < 1e13."""
+    text = b"%.2f" % pc
+    grouped = f"{pc:,.2f}".encode()
+    if text[-1] != _ZERO:
+        return text, grouped
+    return text[:-1], grouped[:-3] if grouped.endswith(b".00") else grouped
 
 
 class IncomeRule:
@@ -84,7 +55,7 @@ class IncomeRule:
     def __call__(self, pc: float, total: float, expense: float, size: int, last: float | None
                  ) -> bytes:
         """As `income_figures(pc, line, total, expense, size, last)` and `rule_json` make it."""
-        pc_text, yuan_text = pc_texts(total, expense, size, pc)
+        pc_text, yuan_text = pc_texts(pc)
         if last:
             drop = 1 - total / last
             if math.isfinite(drop):

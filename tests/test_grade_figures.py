@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.grade_encoding import rule_json
-from bot.grade_figures import IncomeRule, cents, no_labour_rule, pc_bytes
+from bot.grade_figures import IncomeRule, no_labour_rule, pc_bytes, pc_texts
 from policy.rules import R_INCOME, income_figures, no_labour_fired, yuan
 
 MAX = 10**12
@@ -27,21 +27,22 @@ def general_income(pc: float, line: float, total: float, expense: float, size: i
 @given(st.integers(min_value=-MAX, max_value=4 * MAX), sizes)
 @example(-1, 300)  # rounds to -0.0
 @example(-1, 3)
-@example(1, 8)  # 0.125: an exact tie, left to round()
+@example(1, 8)  # 0.125: an exact tie in the float, rounded half-even
 @example(5, 1000)  # 0.005: a tie in the cents, not in the float
+@example(2675, 1000)  # 2.675 is 2.67499999... in binary
 @example(4 * MAX, 7)
-def test_cents_are_round_to_two_places(n: int, size: int) -> None:
-    q = cents(n, size)
+@example(100, 10)  # 10.0
+def test_pc_texts_are_repr_and_yuan_of_round(n: int, size: int) -> None:
     x = round(n / size, 2)
-    if q is not None:
-        assert x == q / 100
-    assert pc_bytes(n, 0, size, n / size) == repr(x).encode()
+    assert pc_bytes(n / size) == repr(x).encode()
+    assert pc_texts(n / size) == (repr(x).encode(), yuan(x).encode())
 
 
 @given(amounts, amounts, sizes)
 def test_pc_bytes_for_any_figures(total: float, expense: float, size: int) -> None:
     pc = (total - expense) / size
-    assert pc_bytes(total, expense, size, pc) == repr(round(pc, 2)).encode()
+    assert pc_bytes(pc) == repr(round(pc, 2)).encode()
+    assert pc_texts(pc) == (repr(round(pc, 2)).encode(), yuan(round(pc, 2)).encode())
 
 
 @pytest.mark.parametrize("line", [8700, 4000.5, 6000.25])
