@@ -28,6 +28,7 @@ from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader, Located
 from bot.process_tuning import tune_garbage_collector
 from bot.stdout_closed import end_quietly
+from policy.facts import INCOME_SOURCES
 from policy.grading import FactError, grade, parse_facts
 from policy.parameters import (
     MissingParametersError,
@@ -187,7 +188,7 @@ class LineGrader:
             try:
                 _loads(raw)
             except ValueError as exc:
-                return self._not_json(exc, lineno)
+                return self._not_json(exc, lineno, raw)
         assert data is not None
         return data
 
@@ -230,16 +231,19 @@ class LineGrader:
             elif kind is list:  # the income rule to format
                 extend(parts[0].render(parts))
             elif type(obj) is _NotJson:
-                append(self._not_json(obj.exc, lineno))
+                append(self._not_json(obj.exc, lineno, obj.raw))
             else:
                 append(f"{self._graded(obj, lineno)}\n".encode())
         return b"".join(out)
 
-    def _not_json(self, exc: ValueError | RecursionError, lineno: int) -> bytes:
+    def _not_json(self, exc: ValueError | RecursionError, lineno: int, raw: bytes | str) -> bytes:
         if isinstance(exc, UnicodeDecodeError):
             text = self._error(lineno, "这一行不是 UTF-8 编码的文本", None)
         elif isinstance(exc, RecursionError):
             text = self._error(lineno, "JSON 嵌套层数过多", None)
+        elif "integer string conversion" in str(exc):  # more digits than Python converts
+            text = self._error(lineno, "数字位数过多（超过 4300 位），不是有效的金额或数量",
+                               _key_of_long_number(raw))
         else:
             text = self._error(lineno, _json_error_text(exc), None)
         return f"{text}\n".encode()
@@ -297,7 +301,7 @@ def _parsed_one_by_one(batch: list[Any], first: int) -> tuple[list[Any], list[in
         try:
             parsed.append(_loads(raw))
         except (ValueError, RecursionError) as exc:
-            parsed.append(_NotJson(exc))
+            parsed.append(_NotJson(exc, raw))
         numbers.append(lineno)
     return parsed, numbers
 
@@ -305,10 +309,23 @@ def _parsed_one_by_one(batch: list[Any], first: int) -> tuple[list[Any], list[in
 class _NotJson:
     """A line that is not JSON, kept with its error until its turn to be graded."""
 
-    __slots__ = ("exc",)
+    __slots__ = ("exc", "raw")
 
-    def __init__(self, exc: ValueError | RecursionError) -> None:
-        self.exc = exc
+    def __init__(self, exc: ValueError | RecursionError, raw: bytes | str) -> None:
+        self.exc, self.raw = exc, raw
+
+
+_LONG_NUMBER = re.compile(r'"([^"\\]{1,100})"\s*:\s*-?[0-9]{4300}')
+
+
+def _key_of_long_number(raw: bytes | str) -> str | None:
+    """The key whose value is the over-long number (None when it is not a plain key's)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    found = _LONG_NUMBER.search(text)
+    if found is None:
+        return None
+    key = found.group(1)
+    return f"income.{key}" if key in INCOME_SOURCES else key
 
 
 def _json_error_text(exc: ValueError) -> str:

@@ -261,3 +261,13 @@ def test_county_code_is_checked_and_an_unknown_county_is_said() -> None:
     assert "没有县 530199 的专门参数" in err
     code, out, err = run("--params", str(TEST_PARAMS), stdin=line(GOOD))
     assert "专门参数" not in err
+
+
+def test_a_number_too_long_to_convert_names_its_field() -> None:
+    huge = "9" * 5000
+    rows = [f'{{"year": 2026, "rigid_expense": {huge}}}',
+            f'{{"year": 2026, "income": {{"wage": {huge}}}}}', line(GOOD).decode()]
+    code, out, _ = run("--params", str(TEST_PARAMS), stdin="\n".join(rows).encode())
+    assert code == 1 and [o.get("field") for o in out[:2]] == ["rigid_expense", "income.wage"]
+    assert "4300" in out[0]["error"] and "set_int_max_str_digits" not in out[0]["error"]
+    assert out[2]["level"] == "I"
