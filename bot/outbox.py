@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import exc as db_errors
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from wechatpy import WeChatClient
@@ -101,6 +102,11 @@ class OutboxDispatcher:
         while not self._stopping:
             try:
                 sent = await self.dispatch_due()
+            except (db_errors.OperationalError, db_errors.TimeoutError) as error:
+                # another process holds the database (an import): the rows wait, nothing lost
+                log.warning("outbox round skipped: database unavailable (%s)",
+                            type(error).__name__)
+                sent = 0
             except Exception:
                 log.exception("outbox round failed")
                 sent = 0

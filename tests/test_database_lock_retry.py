@@ -10,7 +10,7 @@ import pytest
 
 import bot.inbound
 import storage.engine
-from bot.app_keys import INBOUND
+from bot.app_keys import INBOUND, OUTBOX
 from storage.models import InboundMessage, OutboundMessage
 from tests.conftest import TOKEN
 from tests.db_helpers import rows_of
@@ -74,3 +74,22 @@ async def test_after_the_last_try_fails_wechats_retry_runs_the_message(
     stored = await rows_of(database_url, InboundMessage)
     assert [(row.openid, row.status) for row in stored] == [("o-late", "done")]
     assert "申报" in reply or reply == "success"
+
+
+async def test_the_outbox_waits_out_a_held_lock_with_a_warning_not_a_traceback(
+    make_client, settings, database_url, short_waits, caplog
+):
+    client = await make_client(settings)
+    holder = _lock(database_url)
+    try:
+        with caplog.at_level("WARNING", logger="fangpin.outbox"):
+            client.app[OUTBOX].wake()
+            await asyncio.sleep(0.6)  # a round meets the lock past the busy timeout
+        outbox = [r for r in caplog.records if r.name == "fangpin.outbox"]
+        assert any("database unavailable" in r.getMessage() for r in outbox)
+        assert all(r.exc_info is None and r.levelname == "WARNING" for r in outbox)
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    # the dispatcher still works once the lock is gone: a message's reply goes out
+    assert "申报" in await _post(client, text_xml("o-after-lock", "我要申报"))
