@@ -152,7 +152,7 @@ class MessagePipeline:
         failed = route == "error"
         await session.execute(_FINISH_INBOUND, {
             "inbound_id": inbound_id, "status": "failed" if failed else "done",
-            "finished_at": now, "route": route,
+            "finished_at": self._clock(), "route": route,
             "reply_kind": "passive" if passive else ("outbox" if pieces else "none"),
             "reply_text": passive or None, "error": "handler_error" if failed else "",
         })

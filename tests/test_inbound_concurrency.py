@@ -9,7 +9,7 @@ import xmltodict
 
 from bot.message_pipeline import MessagePipeline
 from storage.models import InboundMessage, OutboundMessage
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, FakeClock
 from tests.db_helpers import rows_of
 from tests.wechat_requests import say, signed_query, text_xml
 
@@ -112,3 +112,17 @@ async def test_different_users_are_not_serialized(make_client, settings, slow_ha
     await asyncio.gather(*(say(client, TOKEN, text_xml(f"o-user-{n}", "你好")) for n in range(5)))
     assert loop.time() - started < 1.5
     assert len(handled) == 5
+
+
+async def test_an_inbound_row_records_when_its_handling_finished(
+    make_client, settings, database_url
+):
+    class TickingClock(FakeClock):
+        def __call__(self):  # every reading is a second later
+            self.advance(seconds=1)
+            return self.now
+
+    client = await make_client(settings, clock=TickingClock())
+    await say(client, TOKEN, text_xml("o-timed", "政策"))
+    [row] = await rows_of(database_url, InboundMessage, InboundMessage.openid == "o-timed")
+    assert row.status == "done" and row.finished_at > row.received_at
