@@ -21,6 +21,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
+from bot.grade_cache import MISSING, TwoGenerations
 from bot.grade_figures import IncomeRule, no_labour_rule, pc_bytes
 from bot.grade_verdicts import FIXED, INCOME, NO_LABOUR, STABLE, Verdict, Verdicts
 from policy.facts import (
@@ -35,7 +36,9 @@ from policy.facts import (
 from policy.measures import GUARANTEES
 from policy.parameters import ParameterSet
 
-MAX_ENTRIES = 32_768  # per cache; cleared when full (memory flat in the input size)
+LABOUR_ENTRIES = 8_192  # members lists (labour in member order) per generation
+FACT_ENTRIES = 16_384  # combinations of discrete facts per generation
+SMALL_ENTRIES = 4_096  # interned labour counts, shared key parts, key sets: cleared when full
 _NUM = frozenset({int, float})
 _FLAG = frozenset({bool, type(None)})
 _GUARANTEE_KEYS = frozenset(GUARANTEES)
@@ -77,9 +80,11 @@ class FastGrader:
     def __init__(self, p: ParameterSet, tail: str) -> None:
         self.year, self.line = p.year, p.poverty_line
         self.verdicts = Verdicts(p, tail)
-        self._labour: dict[tuple[Any, ...], _Labour | None] = {}
+        self._labour_cache = TwoGenerations(LABOUR_ENTRIES)
+        self._labour: dict[tuple[Any, ...], _Labour] = self._labour_cache.young
         self._interned: dict[tuple[Any, ...], _Labour] = {}
-        self._by_facts: dict[tuple[Any, ...], Verdict | None] = {}
+        self._facts_cache = TwoGenerations(FACT_ENTRIES)
+        self._by_facts: dict[tuple[Any, ...], Verdict] = self._facts_cache.young
         self._parts: dict[Any, Any] = {}
         self._other_keys: dict[tuple[str, ...], bool] = {}
         self._income = IncomeRule(self.line)
@@ -183,7 +188,7 @@ class FastGrader:
                 ok = "income_total" not in obj
             except FactError:
                 ok = False
-            if len(self._other_keys) >= MAX_ENTRIES:
+            if len(self._other_keys) >= SMALL_ENTRIES:
                 self._other_keys.clear()
             self._other_keys[keys] = ok
         return ok
@@ -192,9 +197,11 @@ class FastGrader:
         """Counts that rules II and III use, interned; None for a bad members list."""
         if not (labour and _LABOUR_OK.issuperset(labour)):
             return None  # not kept: the general path names the bad member
-        if len(self._labour) >= MAX_ENTRIES:
-            self._labour.clear()
-            self._interned.clear()
+        stats = self._labour_cache.recall(labour)
+        if stats is not MISSING:
+            return stats
+        if len(self._interned) >= SMALL_ENTRIES:
+            self._interned.clear()  # counts met again get a new object: a miss, never wrong
         count = labour.count
         normal, weak, temporary_loss = count("normal"), count("weak"), count("temporary_loss")
         unknown = tuple([i for i, v in enumerate(labour) if v is None]) if None in labour else ()
@@ -202,7 +209,7 @@ class FastGrader:
         stats = self._interned.get(ident)
         if stats is None:
             stats = self._interned[ident] = _Labour(len(labour), normal + weak + temporary_loss)
-        self._labour[tuple(map(_ONE_COPY.get, labour))] = stats  # not the line's own strings
+        self._labour_cache.keep(tuple(map(_ONE_COPY.get, labour)), stats)  # not the line's strings
         return stats
 
     def _verdict(self, key: tuple[Any, ...], facts: HouseholdFacts) -> Verdict | None:
@@ -210,13 +217,15 @@ class FastGrader:
         category, labour, stable, project, motivation, plan, guarantees, earned = key
         if category not in _CATEGORY_OK or motivation not in _MOTIVATION_OK:
             return None  # not kept: the general path names it
+        verdict = self._facts_cache.recall(key)
+        if verdict is not MISSING:
+            return verdict
         verdict = self.verdicts.for_facts(facts)
-        if len(self._by_facts) >= MAX_ENTRIES:
-            self._by_facts.clear()
+        if len(self._parts) >= SMALL_ENTRIES:
             self._parts.clear()
         one, part = _ONE_COPY.get, self._parts.setdefault  # one copy of what keys share
         key = (one(category), labour, stable, project, one(motivation), plan,
                part(guarantees, guarantees), part(earned, earned))
-        self._by_facts[key] = verdict
+        self._facts_cache.keep(key, verdict)
         return verdict
 

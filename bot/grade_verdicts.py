@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.grade_cache import MISSING, TwoGenerations
 from bot.grade_encoding import rule_json, rules_head
 from policy.facts import FactError, HouseholdFacts, parse_facts
 from policy.grading import combine, rules_after_income
 from policy.levels import Level
-from policy.measures import proposal_for
+from policy.measures import CAUSES, proposal_for
 from policy.parameters import ParameterSet
 from policy.rules import (
     FIRED,
@@ -30,8 +31,9 @@ from policy.rules import (
     RuleResult,
 )
 
-MAX_VERDICTS = 8_192  # verdicts by rule results; cleared when full
-MAX_ENDS = 256  # output ends (measures) per level and guarantees; cleared when full
+VERDICT_ENTRIES = 2_048  # verdicts by rule results, per generation
+END_ENTRIES = 64  # output ends (measures) per level and guarantees, per generation
+SHARED_ENDS = 4_096  # distinct output ends kept once each; cleared when full
 
 # What the line's own parts are, and where they go (see `Variant`).
 STABLE, FIXED, INCOME, NO_LABOUR, INCOME_NO_LABOUR = range(5)
@@ -56,7 +58,8 @@ class Variant:
     level: Level
     guarantees: tuple[bool | None, ...]  # in GUARANTEES order, for the measures
     ends: dict[Any, bytes | None]  # causes -> '], "measures": …}\n' (None: bad causes);
-    # shared by every variant of the same level and guarantees
+    # shared by every variant of the same level and guarantees: the young generation of
+    end_cache: TwoGenerations
 
 
 Verdict = tuple[Variant, Variant]  # (income rule fired, income rule not fired)
@@ -67,25 +70,28 @@ class Verdicts:
 
     def __init__(self, p: ParameterSet, tail: str) -> None:
         self.p, self.tail = p, tail
-        self.by_results: dict[tuple[Any, ...], Verdict] = {}
-        self._ends: dict[tuple[Any, ...], dict[Any, bytes | None]] = {}
+        self.by_results = TwoGenerations(VERDICT_ENTRIES)
+        self._ends: dict[tuple[Any, ...], TwoGenerations] = {}  # at most 5 levels x 3^5
+        self._shared_ends: dict[bytes, bytes] = {}
 
     def for_facts(self, f: HouseholdFacts) -> Verdict:
         """The verdict for checked facts whose figures are all known (causes aside)."""
         results = rules_after_income(f, self.p)
         key = (f.guarantees, *map(_result_key, results))
-        verdict = self.by_results.get(key)
-        if verdict is None:
-            if len(self.by_results) >= MAX_VERDICTS:
-                self.by_results.clear()
-            verdict = self.by_results[key] = (
+        verdict = self.by_results.young.get(key) or self.by_results.recall(key)
+        if verdict is MISSING:
+            verdict = (
                 self._variant([_INCOME_STUB, *results], f.guarantees),
                 self._variant([NOT_FIRED_RESULTS[R_INCOME], *results], f.guarantees),
             )
+            self.by_results.keep(key, verdict)
         return verdict
 
     def end(self, v: Variant, causes: Any, key: Any) -> bytes | None:
         """The output after the rules for `causes` (kept in `v.ends` under `key`)."""
+        end = v.end_cache.recall(key)
+        if end is not MISSING:
+            return end
         try:
             f = parse_facts({"year": self.p.year, "causes": causes})
         except FactError:
@@ -93,9 +99,12 @@ class Verdicts:
         else:
             measures = proposal_for(v.level, f.causes, v.guarantees).json
             end = f'], "measures": {measures}{self.tail}\n'.encode()
-        if len(v.ends) >= MAX_ENDS:
-            v.ends.clear()
-        v.ends[key] = end
+            if len(self._shared_ends) >= SHARED_ENDS:
+                self._shared_ends.clear()
+            end = self._shared_ends.setdefault(end, end)  # many causes lists, one output
+            if type(key) is tuple:
+                key = tuple(map(_ONE_CAUSE.__getitem__, key))  # not the line's own strings
+        v.end_cache.keep(key, end)
         return end
 
     def _variant(self, results: list[RuleResult], gs: tuple[bool | None, ...]) -> Variant:
@@ -123,8 +132,14 @@ class Verdicts:
                 kind, before_ii = INCOME_NO_LABOUR, _led(parts[:ii]) + ", "
             else:
                 kind, head = NO_LABOUR, head + "".join(f"{p}, " for p in parts[:ii])
-        ends = self._ends.setdefault((c.level, gs), {})
-        return Variant(kind, head.encode(), before_ii.encode(), after.encode(), c.level, gs, ends)
+        ends = self._ends.get((c.level, gs))
+        if ends is None:
+            ends = self._ends[(c.level, gs)] = TwoGenerations(END_ENTRIES)
+        return Variant(kind, head.encode(), before_ii.encode(), after.encode(), c.level, gs,
+                       ends.young, ends)
+
+
+_ONE_CAUSE = {c: c for c in CAUSES}
 
 
 def _result_key(r: RuleResult) -> Any:

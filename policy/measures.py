@@ -173,7 +173,7 @@ class Proposal:
     json: str  # the output list, encoded once
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def proposal_for(
     level: Level, causes: tuple[str, ...] | None, guarantees: tuple[bool | None, ...]
 ) -> Proposal:
