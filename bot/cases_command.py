@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from bot.os_error_text import os_error_text
 from bot.self_report_form import CAUSE_LABELS
 from bot.settings import DEFAULT_DATABASE_URL
+from bot.stdout_closed import drop_stdout
 from policy.case_status import SOURCE_NAMES_ZH, STATUS_NAMES_ZH
 from policy.local_time import local
 from policy.masking import mask_id, mask_name, mask_phone
@@ -98,23 +100,32 @@ def run_cases_export(args: argparse.Namespace) -> int:
     url = os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
     missing = _missing_sqlite_file(url)
     if missing:  # a mistyped URL must not quietly export an empty new database
-        print(f"fangpin: no database at {missing} (check FANGPIN_DATABASE_URL)", file=sys.stderr)
+        print(f"fangpin：找不到数据库文件 {missing}（请检查 FANGPIN_DATABASE_URL）",
+              file=sys.stderr)
         return 1
     from storage.migrate import upgrade_database
 
     upgrade_database(url)
-    text = render_rows(asyncio.run(load_case_rows(url)), args.format)
+    rows = asyncio.run(load_case_rows(url))
+    text = render_rows(rows, args.format)
     data = text.encode("utf-8-sig" if args.format == "csv" else "utf-8")  # BOM: Excel reads it
     if not args.out:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader has all it wanted: `main` ends quietly
+        except OSError as exc:  # a full disk
+            print(f"fangpin：写出中断，导出不完整：{os_error_text(exc)}", file=sys.stderr)
+            drop_stdout()
+            return 2
         return 0
     try:
         Path(args.out).write_bytes(data)
     except OSError as exc:
-        print(f"fangpin: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"fangpin：无法写入 {args.out}：{os_error_text(exc)}", file=sys.stderr)
         return 1
-    print(f"exported {args.out}", file=sys.stderr)
+    print(f"已导出 {len(rows)} 件到 {args.out}", file=sys.stderr)
     return 0
 
 

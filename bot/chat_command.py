@@ -163,6 +163,11 @@ def run_chat(args: argparse.Namespace) -> int:
         print(f"fangpin chat: openid {args.openid!r} 格式不对："
               "只能是 3 到 64 位字母、数字、“-”或“_”")
         return 2
+    parts = urllib.parse.urlsplit(args.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        print(f"fangpin chat: --url {args.url!r} 应是完整的网址，以 http:// 开头，"
+              f"如 {DEFAULT_URL}")
+        return 2
     client = SimulatorClient(args.url, args.openid)
     try:
         return chat_loop(client, input, print, args.wait)

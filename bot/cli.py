@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.startup_errors import CLOSED_STDOUT, database_error_message, shown_database_url
 from bot.stdout_closed import end_quietly
 
 
@@ -18,6 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.access_log import PathOnlyAccessLogger
     from bot.app import create_app
     from bot.process_tuning import tune_garbage_collector
+    from bot.startup_errors import listen_error_message
 
     settings = load_settings().with_overrides(host=args.host, port=args.port)
     if settings.demo:
@@ -25,9 +27,16 @@ def _serve(args: argparse.Namespace) -> int:
               flush=True)
     app = create_app(settings)
     tune_garbage_collector()
-    web.run_app(app, host=settings.host, port=settings.port,
-                access_log_class=PathOnlyAccessLogger,
-                print=lambda text: print(text, flush=True))
+    try:
+        web.run_app(app, host=settings.host, port=settings.port,
+                    access_log_class=PathOnlyAccessLogger,
+                    print=lambda text: print(text, flush=True))
+    except OSError as exc:
+        message = listen_error_message(exc, settings.host, settings.port)
+        if message is None:
+            raise
+        print(f"fangpin：{message}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -35,8 +44,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_database
 
     # Only the database matters here: no WeChat secrets are needed to migrate.
-    upgrade_database(os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL)
-    print("database is up to date")
+    url = os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    upgrade_database(url)
+    print(f"数据库已是最新结构：{shown_database_url(url)}")
     return 0
 
 
@@ -81,11 +91,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    if sys.stdout is None and not getattr(args, "out", None):  # started with stdout closed
+        print(f"fangpin：{CLOSED_STDOUT}", file=sys.stderr)
+        return 2
     try:
         return int(args.run(args) or 0)
     except SettingsError as exc:
         print(f"fangpin: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a database that cannot be reached: said plainly, no traceback
+        message = database_error_message(exc)
+        if message is None:
+            raise
+        print(f"fangpin：{message}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `fangpin cases export | head`: the reader has all it wanted

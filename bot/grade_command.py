@@ -26,6 +26,7 @@ from typing import IO, Any
 from bot.grade_encoding import encode as _encode
 from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader, Located
+from bot.os_error_text import os_error_text
 from bot.process_tuning import tune_garbage_collector
 from bot.stdout_closed import end_quietly
 from policy.facts import INCOME_SOURCES
@@ -97,7 +98,7 @@ def run_grade(
         else:
             src = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as exc:
-        print(f"无法读取输入文件 {path}：{exc.strerror or exc}", file=err)
+        print(f"无法读取输入文件 {path}：{os_error_text(exc)}", file=err)
         return 2
     warn = LineGrader.stderr_warner(err)
     county = getattr(args, "county", None)
@@ -119,7 +120,7 @@ def run_grade(
             return end_quietly()
         raise
     except OSError as exc:  # a full disk, a read error: say so, not a traceback
-        print(f"读写中断，结果不完整：{exc.strerror or exc}", file=err)
+        print(f"读写中断，结果不完整：{os_error_text(exc)}", file=err)
         return 2
     finally:
         if src is not stdin and path != "-":
@@ -328,9 +329,28 @@ def _key_of_long_number(raw: bytes | str) -> str | None:
     return f"income.{key}" if key in INCOME_SOURCES else key
 
 
+# json's messages, in the words an office clerk reads (its others are shown as they are).
+JSON_ERRORS_ZH = {
+    "Expecting value": "这里缺少一个值",
+    "Expecting property name enclosed in double quotes": "键名要用英文双引号括起来",
+    "Expecting ',' delimiter": "这里缺少英文逗号",
+    "Expecting ':' delimiter": "这里缺少英文冒号",
+    "Unterminated string starting at": "字符串缺少结尾的双引号",
+    "Extra data": "一行只能有一个 JSON 对象，这里有多余的内容",
+    "Invalid control character at": "字符串里有控制字符（如换行、制表符）",
+    "Invalid \\escape": "反斜杠转义写法不对",
+    "Invalid \\uXXXX escape": "\\u 转义写法不对",
+    "Illegal trailing comma before end of object": "右花括号前多了一个逗号",
+    "Illegal trailing comma before end of array": "右方括号前多了一个逗号",
+}
+
+
 def _json_error_text(exc: ValueError) -> str:
     if isinstance(exc, json.JSONDecodeError):
-        return f"不是有效的 JSON：{exc.msg}（第 {exc.colno} 列）"
+        said = JSON_ERRORS_ZH.get(exc.msg, exc.msg)
+        if exc.pos >= len(exc.doc.rstrip()):  # the line ended too soon
+            return f"不是有效的 JSON：{said}（在行尾，这一行不完整）"
+        return f"不是有效的 JSON：{said}（第 {exc.pos + 1} 个字符处）"
     return f"不是有效的 JSON：{exc}"
 
 

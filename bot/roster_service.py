@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.os_error_text import os_error_text
 from bot.roster_rows import build_rows, roster_notes
 from policy.local_time import local_date
 from policy.parameters import load_parameter_file
@@ -154,7 +155,7 @@ def _write(out: Path, rows: list[dict[str, Any]], notes: list[tuple[str, str]]) 
     except PermissionError as exc:
         raise RosterError(f"无法写入 {out}：没有写入权限（文件是否正在 Excel 中打开？）") from exc
     except OSError as exc:
-        raise RosterError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        raise RosterError(f"无法写入 {out}：{os_error_text(exc)}") from exc
 
 
 def _record(request: RosterRequest, area: Area, user: WechatUser | None, keys: tuple[str, ...],

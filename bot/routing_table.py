@@ -9,5 +9,6 @@ ROUTES: tuple[Route, ...] = (
     *events.ROUTES,
     *staff.ROUTES,
     *farmer.ROUTES,
+    events.OTHER_EVENTS,
     *farmer.FALLBACK_ROUTES,
 )

@@ -13,7 +13,13 @@ def end_quietly() -> int:
 
     Python would report the failed flush of stdout at exit; stdout is pointed at nothing
     instead, as its documentation advises (library/signal, "Note on SIGPIPE")."""
+    drop_stdout()
+    return SIGPIPE_STATUS
+
+
+def drop_stdout() -> None:
+    """Point standard output at nothing, after a write to it failed (a closed pipe, a full
+    disk): what is still buffered would fail again at exit, with a message of Python's."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-    return SIGPIPE_STATUS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import update
 
 from bot.context import MessageContext
@@ -12,6 +14,7 @@ from policy.roles import Role
 from storage.models import OutboundMessage
 
 EVENT = frozenset({"event"})
+log = logging.getLogger("fangpin.events")
 
 
 async def on_subscribe(ctx: MessageContext) -> list[Answer]:
@@ -56,3 +59,16 @@ ROUTES = (
     Route("quiet_events", nothing_to_say, msg_types=EVENT,
           events=frozenset({"location", "view", "view_miniprogram"})),
 )
+
+
+async def unknown_event(ctx: MessageContext) -> list[Answer]:
+    """A platform notice no route takes (a mass-send receipt, an event or menu key this account
+    does not know): answered `success`, not with the help text, and logged."""
+    incoming = ctx.incoming
+    log.info("event without a route: event=%s key=%s", incoming.event or "(none)",
+             (incoming.event_key or "")[:64])
+    return []
+
+
+# After every click route (staff and farmer menus), before the help text.
+OTHER_EVENTS = Route("other_events", unknown_event, msg_types=EVENT)

@@ -14,5 +14,8 @@ def read_toml(path: Path, error: type[Exception], what: str) -> dict[str, Any]:
             return tomllib.load(handle)
     except OSError as exc:
         raise error(f"{path}: 无法读取{what}（{exc.strerror or exc}）") from exc
+    except UnicodeDecodeError as exc:  # tomllib reads UTF-8 only
+        raise error(f"{path}: {what}不是 UTF-8 编码的文本（第 {exc.start + 1} 个字节起），"
+                    "请另存为 UTF-8 后再试") from exc
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: {what}不是有效的 TOML（{exc}）") from exc

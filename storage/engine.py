@@ -13,10 +13,18 @@ from storage.inline_sqlite import inline_url
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
+class DatabaseFolderError(OSError):
+    """The folder of a SQLite file cannot be made (a mistyped or read-only path)."""
+
+
 def _prepare_sqlite_file(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseFolderError(exc.errno, exc.strerror, str(folder)) from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

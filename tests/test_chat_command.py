@@ -91,6 +91,12 @@ async def test_bad_openid_is_refused_before_connecting(monkeypatch):
     assert code == 2 and "格式不对" in out
 
 
+@pytest.mark.parametrize("url", ["127.0.0.1:8080", "notaurl", "ftp://127.0.0.1/", "http://"])
+async def test_an_address_without_http_is_refused_before_connecting(monkeypatch, url):
+    code, out = await chat(monkeypatch, chat_args(url, "demo-farmer-01"), [])
+    assert code == 2 and "以 http:// 开头" in out and "连不上" not in out
+
+
 @pytest.mark.parametrize("line, expected", [
     ("你好", ("text", "你好", "")),
     ("/report", ("click", "", "REPORT")),

@@ -76,13 +76,13 @@ def test_export_refuses_a_missing_database_and_an_unwritable_file(monkeypatch, t
                                                                   database_url):
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'typo.db'}")
     assert main(["cases", "export"]) == 1
-    assert "no database" in capsys.readouterr().err and not (tmp_path / "typo.db").exists()
+    assert "找不到数据库文件" in capsys.readouterr().err and not (tmp_path / "typo.db").exists()
     monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
     from storage.migrate import upgrade_database
 
     upgrade_database(database_url)
     assert main(["cases", "export", "--format", "csv", "--out", "/nonexistent/dir/x.csv"]) == 1
-    assert "cannot write" in capsys.readouterr().err
+    assert "无法写入" in capsys.readouterr().err
 
 
 def test_db_upgrade_needs_only_the_database(monkeypatch, tmp_path, capsys):
@@ -91,7 +91,7 @@ def test_db_upgrade_needs_only_the_database(monkeypatch, tmp_path, capsys):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     assert main(["db", "upgrade"]) == 0
-    assert "up to date" in capsys.readouterr().out and (tmp_path / "x.db").is_file()
+    assert "最新结构" in capsys.readouterr().out and (tmp_path / "x.db").is_file()
 
 
 def test_csv_cells_cannot_carry_formulas_and_codes_stay_text():
@@ -102,3 +102,49 @@ def test_csv_cells_cannot_carry_formulas_and_codes_stay_text():
     assert csv_cell("village", "红龙村") == "红龙村"
     assert csv_cell("household", "53012810120102001") == '="53012810120102001"'
     assert csv_cell("rigid_expense", 25000) == "25000" and csv_cell("reimbursed", None) == ""
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("garbage", "不是可用的数据库地址"),
+    ("postgresql+asyncpg://clerk:secret-pw@127.0.0.1:1/x", "数据库不可用"),
+    ("postgresql+asyncpg://clerk:secret-pw@no-such-host.invalid/x", "数据库不可用"),
+    ("mysql://clerk:secret-pw@127.0.0.1/x", "驱动 MySQLdb 没有安装"),
+    ("sqlite+aiosqlite:////proc/no-such-folder/x.db", "无法建立数据库文件夹"),
+])
+def test_a_database_that_cannot_be_reached_is_said_plainly(monkeypatch, capsys, url, said):
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", url)
+    commands = [["db", "upgrade"], ["cases", "export"]]
+    if url.startswith("sqlite"):
+        commands.pop()  # export says "找不到数据库文件" (tested above)
+    for command in commands:
+        status = main(command)
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, (command, err)
+        assert "secret-pw" not in err and status == 3
+
+
+def test_a_port_already_taken_is_said_plainly(monkeypatch, capsys, tmp_path):
+    import socket
+
+    monkeypatch.setenv("FANGPIN_DEMO", "1")
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"端口 {port} 已被占用" in err and f"--port {port + 1}" in err
+
+
+def test_closed_or_full_standard_output_is_said_plainly(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    assert main(["db", "upgrade"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdout", None)  # what Python sets when started with >&-
+    assert main(["cases", "export"]) == 2
+    assert "标准输出已关闭" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "x.db")]) == 2
+    assert "标准输出已关闭" in capsys.readouterr().err
+    assert main(["cases", "export", "--out", str(tmp_path / "c.json")]) == 0  # a file is fine
+    assert "已导出 0 件" in capsys.readouterr().err

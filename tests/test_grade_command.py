@@ -106,7 +106,17 @@ def test_bad_lines_get_error_objects_and_the_rest_are_graded(tmp_path: Path) -> 
     }
     assert "2019" in errors[5]["error"]
     assert "strong" in errors[3]["error"]
+    assert errors[2]["error"] == "不是有效的 JSON：这里缺少一个值（在行尾，这一行不完整）"
     assert all(set(e) == {"line", "error", "field"} for e in errors.values())
+
+
+def test_json_mistakes_are_named_in_chinese_with_their_place() -> None:
+    code, out, _ = run(stdin=b'{"year" 2026}\n{"year": 2026}{}\n')
+    assert code == 1
+    assert [o["error"] for o in out] == [
+        "不是有效的 JSON：这里缺少英文冒号（第 9 个字符处）",
+        "不是有效的 JSON：一行只能有一个 JSON 对象，这里有多余的内容（第 15 个字符处）",
+    ]
 
 
 def test_reads_stdin_and_writes_chinese_unescaped() -> None:
@@ -136,7 +146,7 @@ def test_unusable_parameter_file_or_input(tmp_path: Path) -> None:
     code, out, err = run("--params", str(bad), stdin=line(GOOD))
     assert code == 2 and out == [] and "years" in err
     code, out, err = run(str(tmp_path / "missing.jsonl"))
-    assert code == 2 and "missing.jsonl" in err
+    assert code == 2 and "missing.jsonl" in err and "文件或文件夹不存在" in err
 
 
 def test_fast_encoding_equals_json_dumps_for_the_cases() -> None:

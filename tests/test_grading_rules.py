@@ -462,6 +462,10 @@ def test_unreadable_parameter_files(tmp_path: Path) -> None:
     bad.write_text("version = ", encoding="utf-8")
     with pytest.raises(ParameterError, match="TOML"):
         load_parameter_file(bad)
+    saved_as_gbk = tmp_path / "gbk.toml"  # what an office editor may save
+    saved_as_gbk.write_bytes('version = "县里"\n'.encode("gbk"))
+    with pytest.raises(ParameterError, match="不是 UTF-8 编码"):
+        load_parameter_file(saved_as_gbk)
 
 
 # ---------------------------------------------------------------- measures

@@ -9,7 +9,7 @@ import xmltodict
 from storage.models import InboundMessage, OutboundMessage
 from tests.conftest import TOKEN
 from tests.db_helpers import rows_of
-from tests.wechat_requests import encrypt_for_wechat, say, signed_query, text_xml
+from tests.wechat_requests import encrypt_for_wechat, event_xml, say, signed_query, text_xml
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
@@ -137,3 +137,20 @@ async def test_values_no_platform_sends_are_refused_without_losing_the_service(
         assert await _post(client, xml.encode()) == (200, "success")
     assert await rows_of(database_url, InboundMessage) == []
     assert "名字" in await say(client, TOKEN, text_xml("o-fine", "申报"))
+
+
+async def test_platform_notices_and_unknown_events_get_success_not_the_help_text(
+    make_client, settings, database_url
+):
+    client = await make_client(settings)
+    notices = [
+        ("MASSSENDJOBFINISH", ""), ("NO_SUCH_EVENT", ""), ("", ""),
+        ("CLICK", "NO_SUCH_KEY"), ("CLICK", ""),
+    ]
+    for event, key in notices:
+        assert await say(client, TOKEN, event_xml("o-notices", event, key)) == "", (event, key)
+    rows = await rows_of(database_url, InboundMessage)
+    assert len(rows) == len(notices)
+    assert {(r.route, r.status, r.reply_kind) for r in rows} == {("other_events", "done", "none")}
+    # a message that is not an event still gets the help text
+    assert "申报" in await say(client, TOKEN, text_xml("o-notices", "你好呀"))
