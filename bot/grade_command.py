@@ -203,27 +203,30 @@ class LineGrader:
             try:  # all JSON, none blank: the usual batch
                 parsed = [loads(raw) for raw in batch]
                 numbers: Sequence[int] = range(first, first + len(batch))
+                raws = batch
             except (ValueError, RecursionError):
-                parsed, numbers = _parsed_one_by_one(batch, first)
+                parsed, numbers, raws = _parsed_one_by_one(batch, first)
             first += len(batch)
             if parsed:
-                yield self._graded_lines(parsed, numbers)
+                yield self._graded_lines(parsed, numbers, raws)
 
-    def _graded_lines(self, parsed: list[Any], linenos: Sequence[int]) -> bytes:
+    def _graded_lines(
+        self, parsed: list[Any], linenos: Sequence[int], raws: Sequence[bytes | str]
+    ) -> bytes:
         """The output of decoded lines: on the fast path where it can (all located, then all
         rendered), else in full."""
         fast_for = self._fast
         located: list[bytes | tuple[bytes, ...] | Located | None] = []
         locate = located.append
-        for obj in parsed:
+        for obj, raw in zip(parsed, raws, strict=True):
             try:  # a dict of a year seen before (whose FastGrader checks the year is an int)
                 fast = fast_for[obj["year"]]
             except (KeyError, TypeError):
                 fast = self._grader_for(obj)
-            locate(fast.locate(obj))
+            locate(fast.locate(obj, raw))
         out: list[bytes] = []
         append, extend = out.append, out.extend
-        for obj, lineno, parts in zip(parsed, linenos, located, strict=True):
+        for obj, lineno, parts, raw in zip(parsed, linenos, located, raws, strict=True):
             kind = type(parts)
             if kind is tuple:  # the line's parts
                 extend(parts)
@@ -234,7 +237,7 @@ class LineGrader:
             elif type(obj) is _NotJson:
                 append(self._not_json(obj.exc, lineno, obj.raw))
             else:
-                append(f"{self._graded(obj, lineno)}\n".encode())
+                append(f"{self._graded(obj, lineno, raw)}\n".encode())
         return b"".join(out)
 
     def _not_json(self, exc: ValueError | RecursionError, lineno: int, raw: bytes | str) -> bytes:
@@ -249,8 +252,12 @@ class LineGrader:
             text = self._error(lineno, _json_error_text(exc), None)
         return f"{text}\n".encode()
 
-    def _graded(self, obj: Any, lineno: int) -> str:
-        """The general path: every fact checked by `parse_facts`, errors name the field."""
+    def _graded(self, obj: Any, lineno: int, raw: bytes | str) -> str:
+        """The general path: every fact checked by `parse_facts`, errors name the field; a key
+        given twice in one object is an error (json would keep the last one silently)."""
+        twice = _key_given_twice(raw)
+        if twice is not None:
+            return self._error(lineno, f"{twice} 这一项写了两次，不知道该用哪一个", twice)
         try:
             facts = parse_facts(obj)
             return encode_grading(grade(facts, self.params_for(facts.year)))
@@ -285,17 +292,21 @@ class _GeneralOnly:
     """Stands for the fast path where it does not apply: every line goes the general way."""
 
     @staticmethod
-    def locate(obj: Any) -> None:
+    def locate(obj: Any, raw: bytes | str) -> None:
         return None
 
 
 _GENERAL_ONLY = _GeneralOnly()
 
 
-def _parsed_one_by_one(batch: list[Any], first: int) -> tuple[list[Any], list[int]]:
-    """Decoded lines of a batch with a blank or bad line, with their numbers (blanks left out)."""
+def _parsed_one_by_one(
+    batch: list[Any], first: int
+) -> tuple[list[Any], list[int], list[bytes | str]]:
+    """Decoded lines of a batch with a blank or bad line, with their numbers and raw lines
+    (blanks left out)."""
     parsed: list[Any] = []
     numbers: list[int] = []
+    raws: list[bytes | str] = []
     for lineno, raw in enumerate(batch, first):
         if raw.isspace() or not raw:
             continue
@@ -304,7 +315,35 @@ def _parsed_one_by_one(batch: list[Any], first: int) -> tuple[list[Any], list[in
         except (ValueError, RecursionError) as exc:
             parsed.append(_NotJson(exc, raw))
         numbers.append(lineno)
-    return parsed, numbers
+        raws.append(raw)
+    return parsed, numbers, raws
+
+
+class _GivenTwice(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _GivenTwice(key)
+            seen.add(key)
+    return obj
+
+
+def _key_given_twice(raw: bytes | str) -> str | None:
+    """The first key a line's JSON gives twice in one object (`income.wage` for a source)."""
+    try:
+        _loads(raw, object_pairs_hook=_refuse_repeated_keys)
+    except _GivenTwice as twice:
+        return f"income.{twice.key}" if twice.key in INCOME_SOURCES else twice.key
+    except (ValueError, RecursionError):
+        return None  # reported as it is by the general path
+    return None
 
 
 class _NotJson:

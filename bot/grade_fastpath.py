@@ -90,10 +90,15 @@ class FastGrader:
         self._income = IncomeRule(self.line)
 
     def locate(  # noqa: C901 - the hot path
-        self, obj: dict[str, Any]
+        self, obj: dict[str, Any], raw: bytes | str
     ) -> bytes | tuple[bytes, ...] | Located | None:
         """The output line of a decoded object whose `year` has parameters: the line itself, its
-        parts, what `render` needs for the fired income rule, or None (the general way)."""
+        parts, what `render` needs for the fired income rule, or None (the general way).
+
+        `raw`, the line as read, proves that no key was given twice (json keeps the last one):
+        each key is followed by exactly one colon, so a line with as many colons as the keys
+        its objects hold has none repeated. A colon in a string, a member with more keys than
+        `labour` or a nested note only sends the line the general way, which checks exactly."""
         try:
             (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
              plan) = _FIELDS_OF(obj)
@@ -104,6 +109,9 @@ class FastGrader:
             other = not _FIELD_SET.issuperset(obj)
         try:  # a value of the wrong shape raises: the general path names it
             if type(year) is not int or len(income) != 4 or other and not self._others_ok(obj):
+                return None
+            keys = len(obj) + 4 + len(members) + (0 if gd is None else len(gd))
+            if (raw.count(b":") if type(raw) is bytes else raw.count(":")) != keys:
                 return None
             w, pr, t, pp = _INCOME_OF(income)  # exactly the four sources
             labours = tuple(map(_LABOUR_OF, members))

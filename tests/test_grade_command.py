@@ -110,6 +110,29 @@ def test_bad_lines_get_error_objects_and_the_rest_are_graded(tmp_path: Path) -> 
     assert all(set(e) == {"line", "error", "field"} for e in errors.values())
 
 
+def test_a_key_given_twice_is_an_error_naming_it() -> None:
+    base = line(GOOD)
+    twice_expense = base[:-1] + b', "rigid_expense": 90000}'  # json alone would keep 90000
+    twice_wage = base.replace(b'"wage": 1000', b'"wage": 1000, "wage": 50000')
+    noted = base[:-1] + ', "note": "电话: 见档案"}'.encode()  # a colon in a string is no key
+    code, out, _ = run("--params", str(TEST_PARAMS),
+                       stdin=b"\n".join([base, twice_expense, twice_wage, noted]) + b"\n")
+    assert code == 1
+    assert out[1] == {"line": 2, "field": "rigid_expense",
+                      "error": "rigid_expense 这一项写了两次，不知道该用哪一个"}
+    assert out[2]["line"] == 3 and out[2]["field"] == "income.wage"
+    assert out[3] == out[0] and out[0]["level"] == "I"
+    # the usual line stays on the fast path; the repeated key leaves it
+    from bot.grade_command import LineGrader
+    from policy.parameters import load_parameter_file
+
+    grader = LineGrader(load_parameter_file(str(TEST_PARAMS)))
+    list(grader.encoded_lines([base]))
+    fast = grader._fast[2026]
+    assert fast.locate(json.loads(base), base) is not None
+    assert fast.locate(json.loads(twice_expense), twice_expense) is None
+
+
 def test_json_mistakes_are_named_in_chinese_with_their_place() -> None:
     code, out, _ = run(stdin=b'{"year" 2026}\n{"year": 2026}{}\n')
     assert code == 1
