@@ -97,8 +97,8 @@ class FastGrader:
 
         `raw`, the line as read, proves that no key was given twice (json keeps the last one):
         each key is followed by exactly one colon, so a line with as many colons as the keys
-        its objects hold has none repeated. A colon in a string, a member with more keys than
-        `labour` or a nested note only sends the line the general way, which checks exactly."""
+        its objects hold has none repeated. A colon in a string or a nested note only sends the
+        line the general way, which checks exactly."""
         try:
             (year, category, members, income, last, exp, causes, stable, project, gd, motivation,
              plan) = _FIELDS_OF(obj)
@@ -110,9 +110,10 @@ class FastGrader:
         try:  # a value of the wrong shape raises: the general path names it
             if type(year) is not int or len(income) != 4 or other and not self._others_ok(obj):
                 return None
-            keys = len(obj) + 4 + len(members) + (0 if gd is None else len(gd))
-            if (raw.count(b":") if type(raw) is bytes else raw.count(":")) != keys:
-                return None
+            keys = len(obj) + 4 + (0 if gd is None else len(gd))
+            colons = raw.count(b":") if type(raw) is bytes else raw.count(":")
+            if colons != keys + len(members) and colons != keys + sum(map(len, members)):
+                return None  # (members with more than `labour`: their keys counted exactly)
             w, pr, t, pp = _INCOME_OF(income)  # exactly the four sources
             labours = tuple(map(_LABOUR_OF, members))
             if gd is None:

@@ -130,6 +130,8 @@ def test_a_key_given_twice_is_an_error_naming_it() -> None:
     list(grader.encoded_lines([base]))
     fast = grader._fast[2026]
     assert fast.locate(json.loads(base), base) is not None
+    named = base.replace(b'{"labour": "normal"}', '{"labour": "normal", "name": "张三"}'.encode())
+    assert fast.locate(json.loads(named), named) is not None
     assert fast.locate(json.loads(twice_expense), twice_expense) is None
 
 
