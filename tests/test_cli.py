@@ -128,6 +128,8 @@ def test_a_port_already_taken_is_said_plainly(monkeypatch, capsys, tmp_path):
 
     monkeypatch.setenv("FANGPIN_DEMO", "1")
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    # the collector's settings are the process's: not changed for the tests that follow
+    monkeypatch.setattr("bot.process_tuning.tune_garbage_collector", lambda: None)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
