@@ -9,9 +9,10 @@ from typing import Any
 
 from bot.questionnaire import Step
 from bot.router import bare_text
-from policy.amounts import parse_amount_yuan, parse_count
+from bot.texts import Answer
+from policy.amounts import MAX_AMOUNT_YUAN, parse_count, read_amount
 from policy.answers import parse_choice, parse_phone, parse_when, parse_yes_no, phone_problem
-from policy.idnumber import check_id_number
+from policy.idnumber import check_id_number, fold_x_lookalikes
 
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·•.]{2,20}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -39,6 +40,7 @@ OLDEST_YEARS = 3
 class Accepted:
     value: Any
     said: str | None = None
+    notes: tuple[Answer, ...] = ()  # said before the next question ("…按整元记为2,501元")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def id_candidate(text: str) -> str:
     """The number inside '我的身份证号是5301…385X。' or '530128-19720417-385X'."""
     if not any(ch.isdigit() for ch in text):
         text = text.translate(SPOKEN_DIGITS)
+    text = fold_x_lookalikes(text)  # "385×": the input method's multiplication sign for X
     compact = "".join(ch for ch in text if ch not in " \t-—－_.。,，、:：")
     return _ID_SUFFIX.sub("", _ID_PREFIX.sub("", compact))
 
@@ -116,13 +119,32 @@ def _read_date(text: str, today: dt.date) -> Reading:
 
 
 def _read_amount(step: Step, text: str, answers: dict[str, Any]) -> Reading:
-    amount = parse_amount_yuan(text)
+    reading = read_amount(text)
+    if reading.problem == "negative":
+        return Rejected("self_report/amount_negative.j2", {"label": step.label})
+    if reading.problem == "too_large":
+        return Rejected("self_report/amount_too_large.j2",
+                        {"label": step.label, "amount": reading.stated,
+                         "limit": f"{MAX_AMOUNT_YUAN // 10**8}亿元"})
+    if reading.problem == "under_one_yuan":
+        return Rejected("self_report/amount_under_one_yuan.j2",
+                        {"said": _plain_decimal(reading.stated)})
+    amount = reading.yuan
     if amount is None:
         return Rejected("self_report/invalid_amount.j2", {"label": step.label})
     ceiling = answers.get(step.not_more_than) if step.not_more_than else None
     if isinstance(ceiling, int) and amount > ceiling:
         return Rejected("self_report/amount_over_expense.j2", {"ceiling": ceiling})
+    if reading.rounded:
+        note = Answer("self_report/amount_rounded.j2",
+                      {"said": _plain_decimal(reading.stated), "amount": amount})
+        return Accepted(amount, notes=(note,))
     return Accepted(amount)
+
+
+def _plain_decimal(value: Any) -> str:
+    """0.50 -> "0.5", 2500.5 -> "2500.5": the number as written, without trailing zeros."""
+    return f"{value.normalize():f}"
 
 
 def _read_phone(text: str) -> Reading:

@@ -8,7 +8,7 @@ from policy.levels import Level
 from policy.local_time import SHANGHAI
 from policy.masking import mask_id_numbers
 from policy.measures import propose_measures
-from policy.rules import R_STABLE
+from policy.rules import R_INCOME, R_STABLE, yuan
 from storage.assessment_models import SOURCE_NAMES_ZH, Assessment
 
 NO_RISK_FOUND = "按目前掌握的情况，没有发现明显的返贫致贫风险"
@@ -53,8 +53,31 @@ def _measure_names(assessment: Assessment, level: Level, overridden: bool) -> li
 
 
 def _plain(rule: dict[str, Any]) -> str:
-    """The rule's own Chinese text; level V's is reworded for the farmer."""
-    return NO_RISK_FOUND if rule.get("rule") == R_STABLE else str(rule["text"])
+    """The rule's own Chinese text; level V's, and a negative income, reworded for the farmer."""
+    if rule.get("rule") == R_STABLE:
+        return NO_RISK_FOUND
+    if rule.get("rule") == R_INCOME:
+        return _income_below_zero(rule.get("figures") or {}) or str(rule["text"])
+    return str(rule["text"])
+
+
+def _income_below_zero(figures: dict[str, Any]) -> str | None:
+    """Plain words when the rigid expense exceeds the whole income (a negative per-capita
+    figure means nothing to a farmer); None when the income is not below zero."""
+    pc, pc_max, line = figures.get("pc"), figures.get("pc_max"), figures.get("poverty_line")
+    if line is None:
+        return None
+    if isinstance(pc, int | float) and pc < 0:
+        text = (f"刚性支出（看病、上学等必须花的钱）超过了全家收入，扣除后人均收入为负数："
+                f"平均每人还缺 {yuan(-pc)} 元才够这笔支出，远低于监测标准 {yuan(line)} 元")
+        drop = figures.get("income_drop")
+        if isinstance(drop, int | float) and drop > 0:
+            text += f"；家庭收入比上年减少 {drop:.0%}"
+        return text
+    if pc is None and isinstance(pc_max, int | float) and pc_max < 0:
+        return (f"刚性支出（看病、上学等必须花的钱）超过了全家收入，扣除后人均收入为负数，"
+                f"远低于监测标准 {yuan(line)} 元")
+    return None
 
 
 def history_row(

@@ -135,7 +135,7 @@ class DialogEngine:
         dialog.answers = {**dialog.answers, step.id: reading.value}
         if reading.said:
             dialog.answers = {**dialog.answers, f"{step.id}_said": reading.said}
-        notes = await self._after_answer(ctx, dialog, step)
+        notes = [*reading.notes, *await self._after_answer(ctx, dialog, step)]
         filled = sorted(set(dialog.answers) - before)
         dialog.history = [*dialog.history, {"step": step.id, "filled": filled}]
         following = self.questionnaire.after(step.id, dialog.answers)

@@ -64,7 +64,14 @@ async def my_result(ctx: MessageContext) -> list[Answer]:
 
 
 async def policy_info(ctx: MessageContext) -> list[Answer]:
-    return [Answer("farmer/policy_info.j2")]
+    """The policy in plain words; in the middle of a report, the current question again."""
+    if ctx.dialog is None:
+        return [Answer("farmer/policy_info.j2", {"in_dialog": False})]
+    if SELF_REPORT_ENGINE.is_expired(ctx):
+        return [Answer("farmer/policy_info.j2", {"in_dialog": False}),
+                *SELF_REPORT_ENGINE.expire(ctx)]
+    return [Answer("farmer/policy_info.j2", {"in_dialog": True}),
+            *SELF_REPORT_ENGINE.prompt(ctx.dialog)]
 
 
 async def voice_not_recognised(ctx: MessageContext) -> list[Answer]:
@@ -86,6 +93,9 @@ ROUTES = (
           events=frozenset({"click"}), menu_keys=frozenset({MENU_REPORT})),
     Route("my_cases_text", my_cases, msg_types=frozenset({"text", "voice"}),
           keywords=MY_CASES_WORDS),
+    # Before continue_report, like 进度: "政策" at any step is a question, not an answer.
+    Route("policy_text", policy_info, msg_types=frozenset({"text", "voice"}),
+          keywords=POLICY_WORDS),
     Route("my_result_menu", my_result, msg_types=frozenset({"event"}),
           events=frozenset({"click"}), menu_keys=frozenset({MENU_RESULT})),
     Route("my_result_text", my_result, msg_types=frozenset({"text", "voice"}),
@@ -98,8 +108,6 @@ ROUTES = (
           msg_types=frozenset({"text", "voice", "image", "video", "shortvideo"}), in_dialog=True),
     Route("other_in_dialog", other_message_in_dialog,
           msg_types=frozenset({"location", "link", "file"}), in_dialog=True),
-    Route("policy_text", policy_info, msg_types=frozenset({"text", "voice"}),
-          keywords=POLICY_WORDS),
 )
 
 FALLBACK_ROUTES = (

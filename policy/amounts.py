@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 MAX_AMOUNT_YUAN = 100_000_000
@@ -25,6 +26,10 @@ _TOKEN = re.compile(
 _AMOUNT_RUN = re.compile(rf"[0-9.点{_CN_DIGITS}{_UNIT_CHARS}]+")
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _NEGATIVE = re.compile(rf"(负|[-−–—]\s*[0-9{_CN_DIGITS}十])")
+# A minus sign in front of a number ("-500", "负五百"), not a dash between two ("1-2万").
+_LEADING_MINUS = re.compile(
+    rf"(?<![0-9.点{_CN_DIGITS}{_UNIT_CHARS}])(?:负|[-−–—])(?=[0-9{_CN_DIGITS}十])"
+)
 # Words that contain numeral characters but are not numbers.
 _NON_NUMBER_WORDS = ("一共", "一起", "一下", "一般", "一些", "统一", "一家人", "一家子", "一家")
 _NOTHING_WORDS = frozenset(
@@ -37,23 +42,67 @@ _NOTHING_WORDS = frozenset(
 _EDGE_PUNCTUATION = " \t\r\n。.!！?？,，~～、;；:：…\"'“”‘’"
 
 
-def parse_amount_yuan(text: str) -> int | None:
-    """Whole yuan from "25,000" / "2.5万" / "3万5" / "两万五" / "八千块钱" / "没有"; else None.
+@dataclass(frozen=True)
+class AmountReading:
+    """What an amount answer says.
+
+    ``yuan`` is the whole-yuan amount when usable, else None and ``problem`` says why:
+    "unclear" (no single number), "negative", "too_large" (over MAX_AMOUNT_YUAN) or
+    "under_one_yuan" (more than 0 but less than 1 yuan: amounts are kept in whole yuan).
+    ``stated`` is the number as the farmer wrote it, when one was read (negative for
+    "negative").
+    """
+
+    yuan: int | None
+    stated: Decimal | None = None
+    problem: str | None = None
+
+    @property
+    def rounded(self) -> bool:
+        """True when a fraction of a yuan was rounded to give ``yuan``."""
+        return self.yuan is not None and self.stated is not None and self.stated != self.yuan
+
+
+def read_amount(text: str) -> AmountReading:
+    """Read "25,000" / "2.5万" / "3万5" / "两万五" / "八千块钱" / "没有" as whole yuan.
 
     Vague tails ("多", "左右", "大概") are ignored: the stated number counts. Ranges ("1万到2万",
-    "两三万"), several numbers, negatives and amounts over 100,000,000 give None. Fractions of
-    a yuan are rounded half up.
+    "两三万") and several numbers are unclear. Fractions of a yuan are rounded half up
+    (``rounded`` tells), but an amount under 1 yuan ("0.5") is not turned into 0 or 1.
     """
     cleaned = _normalize(text)
     if cleaned.strip(_EDGE_PUNCTUATION) in _NOTHING_WORDS:
-        return 0
+        return AmountReading(0, Decimal(0))
+    minus = _LEADING_MINUS.search(cleaned)
+    if minus is not None:
+        return _read_negative(cleaned[: minus.start()] + cleaned[minus.end() :])
     if _NEGATIVE.search(cleaned):
-        return None
+        return AmountReading(None, problem="unclear")
     value = _single_number(cleaned, _AMOUNT_RUN)
+    if value is None:
+        return AmountReading(None, problem="unclear")
     # Compare before rounding: quantize fails on numbers past the context's 28 digits.
-    if value is None or not 0 <= value <= MAX_AMOUNT_YUAN:
-        return None
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if value > MAX_AMOUNT_YUAN:
+        return AmountReading(None, value, "too_large")
+    if 0 < value < 1:
+        return AmountReading(None, value, "under_one_yuan")
+    return AmountReading(int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP)), value)
+
+
+def _read_negative(unsigned: str) -> AmountReading:
+    if _NEGATIVE.search(unsigned):
+        return AmountReading(None, problem="unclear")
+    value = _single_number(unsigned, _AMOUNT_RUN)
+    if value is None:
+        return AmountReading(None, problem="unclear")
+    if value == 0:
+        return AmountReading(0, Decimal(0))
+    return AmountReading(None, -value, "negative")
+
+
+def parse_amount_yuan(text: str) -> int | None:
+    """Whole yuan as :func:`read_amount` reads it; None when it has a problem."""
+    return read_amount(text).yuan
 
 
 def parse_count(text: str) -> int | None:

@@ -16,6 +16,10 @@ _CHECK_CHARS = "10X98765432"
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
 _QUOTES = "'\"‘’“”`「」『』"
 _FULLWIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# What input methods and fonts give for the check character X: multiplication signs, crosses,
+# Greek chi, Cyrillic ha, roman numeral ten, full-width x.
+X_LOOKALIKES = "×✕✖✗✘⨉⨯╳ΧχХхⅩⅹＸｘ"
+_X_LOOKALIKES_TO_X = str.maketrans(dict.fromkeys(X_LOOKALIKES, "X"))
 _SCIENTIFIC = re.compile(r"[+-]?\d*\.?\d+E[+-]?\d+", re.IGNORECASE)
 _DECIMAL_TAIL = re.compile(r"\d{13,}\.\d*")
 _LARGEST_EXACT_FLOAT_INT = 2**53
@@ -39,10 +43,18 @@ class IdCheck:
     problem_code: str | None
 
 
+def fold_x_lookalikes(text: str) -> str:
+    """Look-alikes of the check character (×, ✕, Ｘ, χ…) -> "X"; ASCII "x" is left as is."""
+    return text.translate(_X_LOOKALIKES_TO_X)
+
+
 def normalize_id_text(raw: str) -> str:
-    """Remove invisible/space characters, convert full-width to ASCII, strip quotes, x -> X."""
+    """Remove invisible/space characters, convert full-width to ASCII, strip quotes, x -> X.
+
+    Look-alikes of X ("×", "✕", …) count as X.
+    """
     visible = "".join(ch for ch in raw if not ch.isspace() and ch not in _ZERO_WIDTH)
-    ascii_text = visible.translate(_FULLWIDTH_TO_ASCII)
+    ascii_text = fold_x_lookalikes(visible).translate(_FULLWIDTH_TO_ASCII)
     if ascii_text.startswith('="'):
         ascii_text = ascii_text[1:]
     return ascii_text.strip(_QUOTES).replace("x", "X")

@@ -226,3 +226,17 @@ async def test_the_county_acts_on_reports_no_village_could_be_placed(make_client
     assert "已改级" in done
     refused = await say(client, TOKEN, text_xml("o-cadre", f"改级 {case.number} 二级 村里核实"))
     assert "不在您的辖区" in refused
+
+
+async def test_expense_above_the_whole_income_is_said_in_plain_words(
+        make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-negative", WIFE_ID, income="3千")  # (3,000 - 22,000) / 3 < 0
+    [a] = await rows_of(database_url, Assessment)
+    assert a.level is Level.I and a.rules[0]["figures"]["pc"] == -6333.33
+    mine = await say(client, TOKEN, text_xml("o-negative", "结果"))
+    assert "刚性支出（看病、上学等必须花的钱）超过了全家收入" in mine
+    assert "人均收入为负数：平均每人还缺 6,333.33 元才够这笔支出，远低于监测标准 8,700 元" in mine
+    assert "-6,333.33" not in mine and "纯收入 -" not in mine and not RULE_ID.search(mine)

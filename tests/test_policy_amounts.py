@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policy.amounts import parse_amount_yuan, parse_count, parse_numeral
+from policy.amounts import parse_amount_yuan, parse_count, parse_numeral, read_amount
 
 
 @pytest.mark.parametrize(
@@ -173,3 +175,41 @@ def test_parse_numeral(text: str, value: int) -> None:
 @pytest.mark.parametrize("text", ["", "三四", "2.5", "二点五", "第二", "abc"])
 def test_parse_numeral_rejects(text: str) -> None:
     assert parse_numeral(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "stated"),
+    [
+        ("99999999999", "too_large", Decimal("99999999999")),
+        ("2亿", "too_large", Decimal("200000000")),
+        ("-500", "negative", Decimal("-500")),
+        ("负五百", "negative", Decimal("-500")),
+        ("大概-2万", "negative", Decimal("-20000")),
+        ("0.5", "under_one_yuan", Decimal("0.5")),
+        ("0.50元", "under_one_yuan", Decimal("0.50")),
+        ("1-2万", "unclear", None),
+        ("一万-两万", "unclear", None),
+        ("负债两万", "unclear", None),
+        ("很多很多", "unclear", None),
+    ],
+)
+def test_read_amount_says_what_is_wrong(text: str, problem: str, stated: Decimal | None) -> None:
+    reading = read_amount(text)
+    assert (reading.yuan, reading.problem, reading.stated) == (None, problem, stated)
+    assert parse_amount_yuan(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "yuan", "rounded"),
+    [("2500.5", 2501, True), ("99.4", 99, True), ("2.5万", 25000, False),
+     ("25000.00", 25000, False), ("1", 1, False), ("-0", 0, False), ("没有", 0, False)],
+)
+def test_read_amount_tells_when_a_fraction_was_rounded(text: str, yuan: int,
+                                                       rounded: bool) -> None:
+    reading = read_amount(text)
+    assert (reading.yuan, reading.problem, reading.rounded) == (yuan, None, rounded)
+
+
+def test_half_a_yuan_is_never_turned_into_one() -> None:
+    assert parse_amount_yuan("0.5") is None
+    assert read_amount("0.5").yuan is None

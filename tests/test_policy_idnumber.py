@@ -10,6 +10,7 @@ from policy.idnumber import (
     birth_date_of,
     check_digit,
     check_id_number,
+    fold_x_lookalikes,
     normalize_id_text,
     sex_of,
     upgrade_15_to_18,
@@ -249,3 +250,16 @@ def test_any_single_character_change_is_rejected(
     changed = original[:position] + replacement + original[position + 1 :]
     assume(changed != original)
     assert not check_id_number(changed, today=TODAY).ok
+
+
+@pytest.mark.parametrize("x_like", ["×", "✕", "✖", "╳", "Χ", "Х", "Ｘ", "ｘ", "x"])
+def test_look_alikes_of_x_count_as_x(x_like: str) -> None:
+    """An input method's multiplication sign for the check character X is not a 17-digit ID."""
+    typed = X_ENDING[:-1] + x_like
+    assert check_id_number(typed, today=TODAY) == IdCheck(True, X_ENDING, None, None)
+    assert fold_x_lookalikes(typed) in (X_ENDING, X_ENDING[:-1] + "x")
+
+
+def test_look_alike_of_x_is_still_checked() -> None:
+    assert not MALE_1990.endswith("X")
+    assert check_id_number(MALE_1990[:-1] + "×", today=TODAY).problem_code == "bad_check_digit"

@@ -13,6 +13,7 @@ from tests.registry_fixtures import HEAD_ID, WIFE_ID, seed_registry, valid_id
 from tests.wechat_requests import event_xml, media_xml, say, text_xml
 
 NEW_ID = valid_id("53012819900101123")
+X_ID = next(i for i in (valid_id(f"5301281963070682{n}") for n in range(10)) if i.endswith("X"))
 
 
 class Farmer:
@@ -284,3 +285,50 @@ async def test_spoken_answers_and_places_on_the_way(make_client, settings, datab
     [case] = await rows_of(database_url, Case)
     assert case.applicant_id_number == "" and case.household_size == 4
     assert case.area_id == ids["group"]  # 七组 is the registry's 7组
+
+
+async def test_policy_question_mid_report_is_answered_and_the_step_asked_again(
+        make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-policy")
+    await farmer.says("申报")
+    reply = await farmer.says("政策")  # at the name step: a question, not a name
+    assert "防返贫监测帮扶政策" in reply and "还没填完" in reply and "叫什么名字" in reply
+    assert "只发名字" not in reply and "回复“申报”开始" not in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.status == "active" and dialog.step == "name" and dialog.answers == {}
+    assert "身份证" in await farmer.says("王发红")
+    await farmer.says(HEAD_ID)
+    reply = await farmer.says("政策咨询")
+    assert "防返贫监测帮扶政策" in reply and "困难是什么" in reply
+    assert "什么时候" in await farmer.says("2")
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.answers["name"] == "王发红" and dialog.answers["cause"] == "disability"
+    outside = await Farmer(farmer.client, "o-policy-2").says("政策")
+    assert "回复“申报”开始" in outside and "还没填完" not in outside
+
+
+async def test_odd_amounts_and_an_x_typed_as_times_sign(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-amounts")
+    await farmer.says("申报")
+    await farmer.says("赵有才")
+    reply = await farmer.says(X_ID[:-1] + "×")
+    assert "没有在档案里找到" in reply and "17位" not in reply
+    for answer in ("红龙村7组", "4", "1", "上个月"):
+        await farmer.says(answer)
+    reply = await farmer.says("99999999999")
+    assert "超过了1亿元" in reply and "没看懂" not in reply and "花多少钱" in reply
+    reply = await farmer.says("-500")
+    assert "不能是负数" in reply and "没看懂" not in reply
+    assert "不能是负数" in await farmer.says("负五百")
+    reply = await farmer.says("0.5")
+    assert "不到1元" in reply and "0.5万" in reply and "没看懂" not in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.step == "rigid_expense" and "rigid_expense" not in dialog.answers
+    reply = await farmer.says("2500.5")
+    assert "2500.5元按整元记为2,501元" in reply and "报销" in reply
+    for answer in ("0", "3万", "4万", "跳过", "没有"):
+        await farmer.says(answer)
+    summary = await farmer.says("13812345678")
+    assert "预计要花的钱：2,501元" in summary and X_ID in summary
