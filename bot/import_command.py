@@ -1,6 +1,7 @@
 """`fangpin import registry|department`: read an office export into the registry or screening.
 
     fangpin import registry FILE [--json] [--accept-good-rows] [--rejects OUT.csv|.xlsx]
+        [--rules screening.toml]
     fangpin import department --kind health|disability|disaster|education|civil|police|housing
         FILE [--json] [--all-or-nothing] [--rejects OUT] [--rules screening.toml]
 
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.import_service import ImportOptions, import_department_file, import_registry_file
+from bot.os_error_text import os_error_text
 from bot.settings import DEFAULT_DATABASE_URL
 from policy.department_causes import KIND_NAMES, KINDS
 from policy.screening_rules import ScreeningRulesError
@@ -66,7 +68,7 @@ def _write_rejects(report: ImportReport, target: str) -> None:
     try:
         count = write_rejects(report, target)
     except OSError as exc:
-        print(f"fangpin import: 无法写入退回文件 {target}（{exc.strerror or exc}）",
+        print(f"fangpin import: 无法写入退回文件 {target}（{os_error_text(exc)}）",
               file=sys.stderr)
         return
     if count:
@@ -128,6 +130,9 @@ def add_import_parser(subparsers: Any) -> argparse.ArgumentParser:
     _common(registry)
     registry.add_argument("--accept-good-rows", action="store_true",
                           help="import the good rows even if some rows are rejected")
+    registry.add_argument("--rules", metavar="TOML",
+                          help="screening rules for department hits the registry now matches "
+                          "(default: policy/screening.toml)")
     registry.set_defaults(run=run_import)
     department = commands.add_parser(
         "department", help="import a department export and screen it against the registry",

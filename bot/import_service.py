@@ -3,7 +3,9 @@
 The whole file goes in one transaction: when rows are rejected and the operator did not ask to
 take the good rows, everything is rolled back and only the batch record (status `rolled_back`,
 with its report) is kept. Registry imports are all-or-nothing by default; department imports
-take the good rows by default (`accept_good_rows=False` makes them all-or-nothing too).
+take the good rows by default (`accept_good_rows=False` makes them all-or-nothing too). A registry
+import that goes in also screens the department hits stored before their people were in the
+registry (`bot.earlier_hits_screening`), so the same warnings open whichever file came first.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tqdm import tqdm
 
+from bot.earlier_hits_screening import open_earlier_warnings
 from bot.outbox_writer import OutboxWriter
 from bot.screening_alerts import send_screening_alerts
 from bot.screening_workflow import ScreeningCaseOpener
@@ -84,12 +87,17 @@ def _batch_values(report: ImportReport) -> dict[str, Any]:
             "rules_version": report.rules_version}  # fmt: skip
 
 
+def _keeps(report: ImportReport, accept_good_rows: bool) -> bool:
+    """Whether the file goes in (else it is rolled back)."""
+    return accept_good_rows or not report.rejected
+
+
 async def _finish(
     sessionmaker: async_sessionmaker, session: AsyncSession, batch: ImportBatch,
     report: ImportReport, accept_good_rows: bool, at: dt.datetime,
 ) -> None:
     """Commit the file, or roll it back and keep only the batch record."""
-    keep = accept_good_rows or not report.rejected
+    keep = _keeps(report, accept_good_rows)
     report.status = "imported" if keep else "rolled_back"
     report.committed, report.batch_id = keep, batch.id
     if not keep:
@@ -122,22 +130,32 @@ def _log(report: ImportReport) -> None:
 
 async def import_registry_file(
     sessionmaker: async_sessionmaker, path: str | Path, options: ImportOptions,
-    *, clock: Callable[[], dt.datetime] = utcnow,
+    *, clock: Callable[[], dt.datetime] = utcnow, environment: Environment | None = None,
 ) -> ImportReport:
-    """Import a registry export (XLSX/CSV); raises TableError when the file is unreadable."""
+    """Import a registry export (XLSX/CSV), then open the warnings of earlier department hits
+    it matches; raises TableError when the file is unreadable."""
+    rules = load_screening_rules(options.rules_path)
     table = open_table(path, REGISTRY, REGISTRY_REQUIRED, sheet=options.sheet,
                        count_rows=options.progress)
     report, at = _new_report("registry", table), clock()
+    report.rules_version = rules.version
+    digest = file_digest(table.path)
     async with sessionmaker() as session:
         await _bulk_session(session)
         batch = ImportBatch(kind="registry", file_name=table.path.name[:255],
-                            file_sha256=file_digest(table.path), operator=options.operator,
-                            status="running", started_at=at)  # fmt: skip
+                            file_sha256=digest, operator=options.operator,
+                            status="running", started_at=at,
+                            rules_version=rules.version)  # fmt: skip
         session.add(batch)
         await session.flush()
         importer = RegistryImporter(session, report, batch.id, at, table.header_of, options.today)
         await importer.run(_progress(table.rows(), table, options))
         report.skipped = dict(table.skipped)
+        if _keeps(report, options.accept_good_rows):
+            await open_earlier_warnings(
+                session, report, rules=rules, areas=importer.areas, registry_batch_id=batch.id,
+                at=at, actor=options.operator or "import:registry", file_digest=digest,
+                environment=environment or create_text_environment())
         await _finish(sessionmaker, session, batch, report, options.accept_good_rows, clock())
     _log(report)
     return report

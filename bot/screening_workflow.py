@@ -3,7 +3,8 @@
 A hit whose rules fire opens a case for the member's household, status `reported`, numbered
 like every case, with a `reported` event holding the rules and figures. While the household has
 an open case for the same cause (from screening or its own self-report), further hits are added
-to it as `screening_hit` events instead of opening another.
+to it as `screening_hit` events instead of opening another. A hit stored before its person was in
+the registry is screened by the registry import that adds them (`registry_batch_id` in its event).
 """
 
 from __future__ import annotations
@@ -34,13 +35,17 @@ class OpenedCase:
     masked_name: str
 
 
-def _event_data(matched: MatchedHit, kind: str, batch_id: int) -> dict[str, Any]:
-    return {
+def _event_data(matched: MatchedHit, kind: str, batch_id: int,
+                registry_batch_id: int | None = None) -> dict[str, Any]:  # fmt: skip
+    data = {
         "channel": "data_screening", "kind": kind, "batch_id": batch_id,
         "row": matched.row.number, "hit_cause": matched.hit.cause,
         "rules": [{"rule": r.rule, "text": r.text, "figures": r.figures}
                   for r in matched.decision.rules],
     }  # fmt: skip
+    if registry_batch_id is not None:
+        data["registry_batch_id"] = registry_batch_id
+    return data
 
 
 def _description(matched: MatchedHit, kind: str) -> str:
@@ -50,7 +55,7 @@ def _description(matched: MatchedHit, kind: str) -> str:
 
 async def open_screening_case(
     session: AsyncSession, matched: MatchedHit, *, kind: str, batch_id: int, at: dt.datetime,
-    actor: str,
+    actor: str, registry_batch_id: int | None = None,
 ) -> Case:
     """Open a `data_screening` case for a matched hit and record who opened it and why."""
     figures = matched.hit.figures
@@ -65,19 +70,22 @@ async def open_screening_case(
     )  # fmt: skip
     await number_case(session, case, at)
     record_event(session, case, actor, "reported", at, actor_role="data_operator",
-                 reason=_description(matched, kind), data=_event_data(matched, kind, batch_id))
+                 reason=_description(matched, kind),
+                 data=_event_data(matched, kind, batch_id, registry_batch_id))
     return case
 
 
 @dataclass
 class ScreeningCaseOpener:
-    """The department importer's `open_cases` callback for one import."""
+    """The `open_cases` callback of one department import (or, with `registry_batch_id`, of the
+    registry import that matched that department batch's earlier hits)."""
 
     session: AsyncSession
     kind: str
     batch_id: int
     at: dt.datetime
     actor: str
+    registry_batch_id: int | None = None
     opened: list[OpenedCase] = field(default_factory=list)
     attached: int = 0
     _open: dict[tuple[int, str], Case] = field(default_factory=dict)
@@ -103,10 +111,12 @@ class ScreeningCaseOpener:
             record_event(self.session, case, self.actor, "screening_hit", self.at,
                          actor_role="data_operator", reason=_description(hit, self.kind),
                          from_status=case.status.value,
-                         data=_event_data(hit, self.kind, self.batch_id))  # fmt: skip
+                         data=_event_data(hit, self.kind, self.batch_id,
+                                          self.registry_batch_id))  # fmt: skip
             return case.id
         case = await open_screening_case(self.session, hit, kind=self.kind,
-                                         batch_id=self.batch_id, at=self.at, actor=self.actor)
+                                         batch_id=self.batch_id, at=self.at, actor=self.actor,
+                                         registry_batch_id=self.registry_batch_id)
         self._open[key] = case
         self.opened.append(OpenedCase(case.id, case.number, hit.area_id, hit.decision.case_cause,
                                       mask_name(hit.row.name)))  # fmt: skip

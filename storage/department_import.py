@@ -56,6 +56,29 @@ def annual_income(size: int | None, per_capita: int | None, parts: list[int | No
     return sum(known) if known else None
 
 
+async def registry_facts(
+    session: AsyncSession, member_ids: set[int]
+) -> tuple[dict[int, tuple[MemberFacts, int]], dict[int, tuple[HouseholdFacts, int]]]:
+    """Facts the rules use: (member facts, household id) and (household facts, area id)."""
+    if not member_ids:
+        return {}, {}
+    member_rows = await session.execute(
+        select(Member.id, Member.health, Member.labour, Member.household_id).where(
+            Member.id.in_(member_ids)))
+    members = {mid: (MemberFacts(health, labour), hid)
+               for mid, health, labour, hid in member_rows}  # fmt: skip
+    incomes = [getattr(Household, key) for key in INCOME_KEYS[1:]]
+    household_rows = await session.execute(
+        select(Household.id, Household.area_id, Household.category, Household.size_reported,
+               Household.income_per_capita, *incomes).where(
+            Household.id.in_({hid for _, hid in members.values()})))  # fmt: skip
+    households = {
+        hid: (HouseholdFacts(category, size, annual_income(size, pc, list(parts))), area_id)
+        for hid, area_id, category, size, pc, *parts in household_rows
+    }
+    return members, households
+
+
 class DepartmentImporter:
     def __init__(self, session: AsyncSession, report: ImportReport, *, kind: str,
                  batch_id: int, at: dt.datetime, rules: ScreeningRules,
@@ -117,7 +140,8 @@ class DepartmentImporter:
     async def _store(self, rows: list[DepartmentRow]) -> None:
         if not rows:
             return
-        members, households = await self._facts(
+        members, households = await registry_facts(
+            self.session,
             {m for m in map(self.index.get, (row.id_number for row in rows)) if m is not None})
         records: list[dict[str, Any]] = []
         opening: list[tuple[dict[str, Any], MatchedHit]] = []
@@ -165,28 +189,6 @@ class DepartmentImporter:
         facts, area_id = households[found[1]]
         decision = decide(hit, members[found[0]][0], facts, self.rules)
         return MatchedHit(row, hit, found[0], found[1], area_id, facts.size, decision)
-
-    async def _facts(
-        self, member_ids: set[int]
-    ) -> tuple[dict[int, tuple[MemberFacts, int]], dict[int, tuple[HouseholdFacts, int]]]:
-        """Facts the rules use: (member facts, household id) and (household facts, area id)."""
-        if not member_ids:
-            return {}, {}
-        member_rows = await self.session.execute(
-            select(Member.id, Member.health, Member.labour, Member.household_id).where(
-                Member.id.in_(member_ids)))
-        members = {mid: (MemberFacts(health, labour), hid)
-                   for mid, health, labour, hid in member_rows}  # fmt: skip
-        incomes = [getattr(Household, key) for key in INCOME_KEYS[1:]]
-        household_rows = await self.session.execute(
-            select(Household.id, Household.area_id, Household.category, Household.size_reported,
-                   Household.income_per_capita, *incomes).where(
-                Household.id.in_({hid for _, hid in members.values()})))  # fmt: skip
-        households = {
-            hid: (HouseholdFacts(category, size, annual_income(size, pc, list(parts))), area_id)
-            for hid, area_id, category, size, pc, *parts in household_rows
-        }
-        return members, households
 
 
 def _with_hits(row: DepartmentRow, hits: tuple[DepartmentHit, ...]) -> DepartmentRow:

@@ -48,6 +48,7 @@ class ImportReport:
     unmatched: int = 0
     cases_opened: int = 0
     hits_attached: int = 0
+    earlier_hits_matched: int = 0
     alerts: int = 0
     households_created: int = 0
     households_updated: int = 0
@@ -88,7 +89,7 @@ class ImportReport:
         """Nothing of the file was stored: what it would have done is no longer true."""
         self.imported = self.updated = self.unchanged = self.changes = 0
         self.households_created = self.households_updated = 0
-        self.cases_opened = self.hits_attached = self.alerts = 0
+        self.cases_opened = self.hits_attached = self.alerts = self.earlier_hits_matched = 0
         self.cases_by_cause.clear()
 
     def as_json(self) -> dict[str, Any]:
@@ -102,6 +103,7 @@ class ImportReport:
             "duplicates": self.duplicates, "already_known": self.already_known,
             "rejected": [r.as_json() for r in self.rejected],
             "cases_opened": self.cases_opened, "hits_attached": self.hits_attached,
+            "earlier_hits_matched": self.earlier_hits_matched,
             "alerts": self.alerts, "households_created": self.households_created,
             "households_updated": self.households_updated, "changes": self.changes,
             "skipped_rows": dict(self.skipped), "warnings": self.warnings,
@@ -160,6 +162,9 @@ def render_text(report: ImportReport) -> str:
         lines.append(f"新增 {report.imported} 人，更新 {report.updated} 条（户 "
                      f"{report.households_updated}），未变 {report.unchanged}；新建户 "
                      f"{report.households_created}；记录变更 {report.changes} 项")  # fmt: skip
+        lines.append(f"以前导入的部门数据中，现在台账里找到 {report.earlier_hits_matched} 条线索："
+                     f"新开预警 {report.cases_opened} 件，并入已有预警 {report.hits_attached} 条；"
+                     f"提醒 {report.alerts} 条")  # fmt: skip
     else:
         lines.append(f"台账中找到 {report.matched} 人，未找到 {report.unmatched} 人；"
                      f"以前已导入 {report.already_known} 行")  # fmt: skip
