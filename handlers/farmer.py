@@ -47,10 +47,9 @@ async def my_cases(ctx: MessageContext) -> list[Answer]:
          "status": STATUS_NAMES_ZH[case.status]}
         for case in cases
     ]
-    answers = [Answer("farmer/my_cases.j2", {"cases": rows})]
-    if ctx.dialog is not None:
-        answers.append(Answer("self_report/unfinished_hint.j2"))
-    return answers
+    in_dialog = _in_report(ctx)
+    return _then_the_report(ctx, [Answer("farmer/my_cases.j2",
+                                         {"cases": rows, "in_dialog": in_dialog})])
 
 
 async def my_result(ctx: MessageContext) -> list[Answer]:
@@ -60,17 +59,28 @@ async def my_result(ctx: MessageContext) -> list[Answer]:
     if latest is not None and latest.override_by:
         cadre = await user_by_openid(ctx.session, latest.override_by)
         adjusted_by = ROLE_NAMES_ZH[cadre.role] if cadre else ""
-    return [Answer("farmer/assessment_result.j2", farmer_result_context(latest, adjusted_by))]
+    context = {**farmer_result_context(latest, adjusted_by), "in_dialog": _in_report(ctx)}
+    return _then_the_report(ctx, [Answer("farmer/assessment_result.j2", context)])
 
 
 async def policy_info(ctx: MessageContext) -> list[Answer]:
     """The policy in plain words; in the middle of a report, the current question again."""
+    return _then_the_report(ctx, [Answer("farmer/policy_info.j2",
+                                         {"in_dialog": _in_report(ctx)})])
+
+
+def _in_report(ctx: MessageContext) -> bool:
+    return ctx.dialog is not None and not SELF_REPORT_ENGINE.is_expired(ctx)
+
+
+def _then_the_report(ctx: MessageContext, answers: list[Answer]) -> list[Answer]:
+    """A question asked in the middle of a report (进度, 结果, 政策) is answered, then the report's
+    current question is asked again; a report left too long is closed politely instead."""
     if ctx.dialog is None:
-        return [Answer("farmer/policy_info.j2", {"in_dialog": False})]
+        return answers
     if SELF_REPORT_ENGINE.is_expired(ctx):
-        return [Answer("farmer/policy_info.j2", {"in_dialog": False}),
-                *SELF_REPORT_ENGINE.expire(ctx)]
-    return [Answer("farmer/policy_info.j2", {"in_dialog": True}),
+        return [*answers, *SELF_REPORT_ENGINE.expire(ctx)]
+    return [*answers, Answer("self_report/back_to_question.j2"),
             *SELF_REPORT_ENGINE.prompt(ctx.dialog)]
 
 

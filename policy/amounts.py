@@ -76,6 +76,8 @@ def read_amount(text: str) -> AmountReading:
     minus = _LEADING_MINUS.search(cleaned)
     if minus is not None:
         return _read_negative(cleaned[: minus.start()] + cleaned[minus.end() :])
+    if "亏" in cleaned:  # "亏了500", "亏本两千": a loss, not an income of 500 (赔 may be a payout)
+        return _read_negative(cleaned)
     if _NEGATIVE.search(cleaned):
         return AmountReading(None, problem="unclear")
     value = _single_number(cleaned, _AMOUNT_RUN)

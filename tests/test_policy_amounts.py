@@ -185,6 +185,8 @@ def test_parse_numeral_rejects(text: str) -> None:
         ("-500", "negative", Decimal("-500")),
         ("负五百", "negative", Decimal("-500")),
         ("大概-2万", "negative", Decimal("-20000")),
+        ("亏了500", "negative", Decimal("-500")),
+        ("今年亏本两千块", "negative", Decimal("-2000")),
         ("0.5", "under_one_yuan", Decimal("0.5")),
         ("0.50元", "under_one_yuan", Decimal("0.50")),
         ("1-2万", "unclear", None),
@@ -202,7 +204,8 @@ def test_read_amount_says_what_is_wrong(text: str, problem: str, stated: Decimal
 @pytest.mark.parametrize(
     ("text", "yuan", "rounded"),
     [("2500.5", 2501, True), ("99.4", 99, True), ("2.5万", 25000, False),
-     ("25000.00", 25000, False), ("1", 1, False), ("-0", 0, False), ("没有", 0, False)],
+     ("25000.00", 25000, False), ("1", 1, False), ("-0", 0, False), ("没有", 0, False),
+     ("保险赔了5000", 5000, False)],
 )
 def test_read_amount_tells_when_a_fraction_was_rounded(text: str, yuan: int,
                                                        rounded: bool) -> None:

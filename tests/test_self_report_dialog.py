@@ -177,7 +177,7 @@ async def test_subscribe_starts_the_dialog_and_menu_lists_only_own_cases(make_cl
     await _walk_to_confirm(other, WIFE_ID, True)
     await other.says("确认")
     mine = await say(client, TOKEN, event_xml("o-a", "CLICK", "MY_CASES"))
-    assert "还没有申报记录" in mine
+    assert "还没有提交过申报" in mine
     [case] = await rows_of(database_url, Case)
     theirs = await other.says("进度")
     assert case.number in theirs and "待村里核实" in theirs
@@ -306,6 +306,21 @@ async def test_policy_question_mid_report_is_answered_and_the_step_asked_again(
     assert dialog.answers["name"] == "王发红" and dialog.answers["cause"] == "disability"
     outside = await Farmer(farmer.client, "o-policy-2").says("政策")
     assert "回复“申报”开始" in outside and "还没填完" not in outside
+
+
+async def test_progress_and_result_mid_report_are_answered_and_the_step_asked_again(
+        make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-asides")
+    await farmer.says("申报")
+    await farmer.says("王发红")
+    for aside, answered in (("进度", "申报"), ("结果", "评估")):
+        reply = await farmer.says(aside)
+        assert answered in reply and "还没填完" in reply and "身份证" in reply, (aside, reply)
+        assert "回复“申报”" not in reply
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.status == "active" and dialog.step == "id_number"
+    assert dialog.answers == {"name": "王发红"}
 
 
 async def test_odd_amounts_and_an_x_typed_as_times_sign(make_client, settings, database_url):

@@ -188,7 +188,7 @@ async def test_voice_photo_menu_and_subscribe(demo):
     reply = (await send(demo, openid="demo-helper-01", kind="subscribe"))["reply"]
     assert "张帮扶" in reply
     reply = (await send(demo, openid="demo-farmer-01", kind="click", key="MY_CASES"))["reply"]
-    assert "还没有申报记录" in reply
+    assert "还没有提交过申报" in reply
 
 
 @pytest.mark.parametrize("payload, words", [
