@@ -10,7 +10,7 @@ from typing import Any
 from bot.questionnaire import Step
 from bot.router import bare_text
 from bot.texts import Answer
-from policy.amounts import MAX_AMOUNT_YUAN, parse_count, read_amount
+from policy.amounts import MAX_AMOUNT_YUAN, parse_count, parse_numeral, read_amount
 from policy.answers import parse_choice, parse_phone, parse_when, parse_yes_no, phone_problem
 from policy.idnumber import check_id_number, fold_x_lookalikes
 
@@ -163,6 +163,9 @@ def _read_evidence_done(text: str) -> Reading:
 
 def _read_confirm(text: str) -> Reading:
     words = bare_text(text)
+    number = parse_numeral(words) if words.isdigit() and len(words) <= 2 else None
+    if number is not None and number > 1:  # "3" at the numbered summary: item 3, not 是/否
+        return Rejected("self_report/invalid_confirm.j2", {"number": number})
     declined = parse_yes_no(text) is False or any(no in words for no in ("不", "别", "没"))
     if not declined and (words in SUBMIT_WORDS or parse_yes_no(text) is True
                          or "提交" in words or "确认" in words):

@@ -1,4 +1,12 @@
-"""One engine walks any questionnaire: answer, re-ask, 返回, 取消, 重填, resume, expiry."""
+"""One engine walks any questionnaire: answer, re-ask, 返回, 取消, 重填, change one item of the
+summary ("改3"), resume, expiry.
+
+`dialog.history` lists the answers in the order given, each with the answer keys it filled in
+(a registry match fills several), so that 返回 can take the last one back. While the farmer
+changes one item from the summary, the last entry is an edit mark
+``{"step": <the confirmation>, "filled": [], "editing": <step>}``: 返回 pops it and so returns
+to the summary with nothing changed; the new answer replaces the mark and the old entry.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ from bot.context import MessageContext
 from bot.dialog_store import add_turn
 from bot.questionnaire import Questionnaire, Step
 from bot.texts import Answer
-from policy.answers import is_command
+from policy.answers import EditRequest, is_command, parse_edit
 from storage.models import DialogSession, Evidence
 
 Completion = Callable[[MessageContext, DialogSession], Awaitable[list[Answer]]]
@@ -122,23 +130,115 @@ class DialogEngine:
         for step_id in previous.get("filled", [previous["step"]]):
             answers.pop(step_id, None)
         dialog.step, dialog.history, dialog.answers = previous["step"], history, answers
-        return [Answer("self_report/went_back.j2"), *self.prompt(dialog)]
+        went_back = "self_report/edit_kept.j2" if previous.get("editing") else (
+            "self_report/went_back.j2"
+        )
+        return [Answer(went_back), *self.prompt(dialog)]
 
     async def _answer(self, ctx: MessageContext, dialog: DialogSession, text: str) -> list[Answer]:
         step = self.questionnaire.step(dialog.step)
+        if step.kind == "confirm":
+            shown = self.questionnaire.shown_steps(dialog.answers)
+            edit = parse_edit(text, [(item.label, *item.aliases) for item in shown])
+            if edit is not None:
+                return self._start_edit(dialog, edit)
         reading = read_answer(step, text, ctx.today, dialog.answers)
         if not isinstance(reading, Accepted):
             return [Answer(reading.template, reading.context), *self.prompt(dialog)]
         if step.kind == "confirm":
             return await self._on_complete(ctx, dialog)
-        before = set(dialog.answers)
-        dialog.answers = {**dialog.answers, step.id: reading.value}
-        if reading.said:
-            dialog.answers = {**dialog.answers, f"{step.id}_said": reading.said}
-        notes = [*reading.notes, *await self._after_answer(ctx, dialog, step)]
-        filled = sorted(set(dialog.answers) - before)
-        dialog.history = [*dialog.history, {"step": step.id, "filled": filled}]
-        following = self.questionnaire.after(step.id, dialog.answers)
+        if dialog.history and dialog.history[-1].get("editing"):
+            dialog.history = dialog.history[:-1]  # answered: the edit mark has done its work
+        notes = [*reading.notes,
+                 *await self._record(ctx, dialog, step, reading.value, reading.said),
+                 *await self._follow_up(ctx, dialog, step)]
+        following = self.questionnaire.next_unanswered(dialog.answers)
         assert following is not None, "the last step of a questionnaire is its confirmation"
         dialog.step = following.id
         return [*notes, *self.prompt(dialog)]
+
+    def _start_edit(self, dialog: DialogSession, edit: EditRequest) -> list[Answer]:
+        """"改3" at the summary: ask that item again; 返回 comes back here unchanged."""
+        shown = self.questionnaire.shown_steps(dialog.answers)
+        if edit.item is None:
+            return [Answer("self_report/edit_which.j2", {"count": len(shown)}),
+                    *self.prompt(dialog)]
+        target = shown[edit.item - 1]
+        dialog.history = [*dialog.history,
+                          {"step": dialog.step, "filled": [], "editing": target.id}]
+        dialog.step = target.id
+        return [Answer("self_report/edit_item.j2", {"number": edit.item, "label": target.label}),
+                *self.prompt(dialog)]
+
+    async def _record(
+        self, ctx: MessageContext, dialog: DialogSession, step: Step, value: object,
+        said: str | None, keep_place: bool = False,
+    ) -> list[Answer]:
+        """Store an answer, replacing an earlier one to the same step together with everything
+        that earlier answer filled in (a registry match), then run the step's follow-up."""
+        answers, history = dict(dialog.answers), list(dialog.history)
+        place = _forget(answers, history, step.id)
+        # The follow-up sees what it saw when the step was first answered: the later steps'
+        # answers are set aside, and whatever it fills in replaces them.
+        ids = [each.id for each in self.questionnaire.steps]
+        later = {key for later_id in ids[ids.index(step.id) + 1 :]
+                 for key in (later_id, f"{later_id}_said")}
+        aside = {key: kept for key, kept in answers.items() if key in later}
+        before = {key: kept for key, kept in answers.items() if key not in later}
+        dialog.answers = {**before, step.id: value, **({f"{step.id}_said": said} if said else {})}
+        notes = await self._after_answer(ctx, dialog, step)
+        filled = {key for key, kept in dialog.answers.items()
+                  if key not in before or before[key] != kept}
+        dialog.answers = {**aside, **dialog.answers}
+        # Steps this answer now fills in (a registry match) are no longer answered on their own.
+        taken = [entry for entry in history if entry["step"] in filled]
+        if place is not None:
+            place -= sum(1 for entry in history[:place] if entry["step"] in filled)
+        history = [entry for entry in history if entry["step"] not in filled]
+        filled |= {key for entry in taken for key in entry.get("filled", [entry["step"]])}
+        entry = {"step": step.id, "filled": sorted(filled)}
+        history.insert(place if keep_place and place is not None else len(history), entry)
+        dialog.history = history
+        return notes
+
+    async def _follow_up(
+        self, ctx: MessageContext, dialog: DialogSession, step: Step
+    ) -> list[Answer]:
+        """Answers given earlier that a changed answer affects: a step that depends on it has its
+        follow-up run again; an amount now over its ceiling is asked again."""
+        notes: list[Answer] = []
+        for other in self.questionnaire.steps:
+            if step.id in other.depends_on and other.id in dialog.answers:
+                before = dict(dialog.answers)
+                rechecked = await self._record(ctx, dialog, other, dialog.answers[other.id],
+                                               dialog.answers.get(f"{other.id}_said"),
+                                               keep_place=True)
+                notes += rechecked if dialog.answers != before else []
+            value, ceiling = dialog.answers.get(other.id), dialog.answers.get(step.id)
+            if (other.not_more_than == step.id and isinstance(value, int)
+                    and isinstance(ceiling, int) and value > ceiling):
+                answers, history = dict(dialog.answers), list(dialog.history)
+                _forget(answers, history, other.id)
+                dialog.answers, dialog.history = answers, history
+                notes.append(Answer("self_report/edit_asks_again.j2", {"label": other.label}))
+        return notes
+
+
+def _forget(answers: dict, history: list[dict], step_id: str) -> int | None:
+    """Take back the answer to one step, in place: its own history entry goes with all it filled
+    in; an entry that filled it in (a registry match) keeps the rest. The own entry's place."""
+    place = None
+    for index, entry in enumerate(list(history)):
+        filled = entry.get("filled", [entry["step"]])
+        if entry["step"] == step_id and place is None:
+            place = index
+            for key in filled:
+                answers.pop(key, None)
+        elif step_id in filled:
+            kept = [key for key in filled if key not in {step_id, f"{step_id}_said"}]
+            history[index] = {**entry, "filled": kept}
+    if place is not None:
+        del history[place]
+    answers.pop(step_id, None)
+    answers.pop(f"{step_id}_said", None)
+    return place

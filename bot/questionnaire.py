@@ -18,6 +18,8 @@ class Step:
     maximum: int | None = None
     allow_unknown: bool = False
     not_more_than: str | None = None
+    aliases: tuple[str, ...] = ()  # other words for the label, to name the item to change
+    depends_on: tuple[str, ...] = ()  # steps whose change re-runs this answer's follow-up
 
     def show(self, value: object, said: object = None) -> str:
         if value is None:
@@ -51,19 +53,17 @@ class Questionnaire:
     def first(self) -> Step:
         return self.steps[0]
 
-    def after(self, step_id: str, answered: dict[str, object]) -> Step | None:
-        """The next step not already answered (a registry match pre-fills some)."""
-        ids = [step.id for step in self.steps]
-        for step in self.steps[ids.index(step_id) + 1 :]:
-            if step.id not in answered:
-                return step
-        return None
+    def next_unanswered(self, answered: dict[str, object]) -> Step | None:
+        """The first step not already answered (a registry match pre-fills some; a changed
+        answer may leave others to ask again). The confirmation comes last."""
+        return next((step for step in self.steps if step.id not in answered), None)
+
+    def shown_steps(self, answers: dict[str, object]) -> list[Step]:
+        """The answered steps the confirmation lists, in order: the farmer may change these."""
+        return [step for step in self.steps
+                if step.kind not in {"confirm", "evidence"} and step.id in answers]
 
     def summary(self, answers: dict[str, object]) -> list[tuple[str, str]]:
         """(label, shown value) pairs of the answered steps, for the confirmation."""
-        shown: list[tuple[str, str]] = []
-        for step in self.steps:
-            if step.kind in {"confirm", "evidence"} or step.id not in answers:
-                continue
-            shown.append((step.label, step.show(answers[step.id], answers.get(f"{step.id}_said"))))
-        return shown
+        return [(step.label, step.show(answers[step.id], answers.get(f"{step.id}_said")))
+                for step in self.shown_steps(answers)]

@@ -205,6 +205,81 @@ def is_command(text: str) -> str | None:
     return None
 
 
+# --- changing one item of the summary -------------------------------------------------------
+
+_EDIT_PREFIXES = (
+    "我要修改", "我想修改", "我要改", "我想改", "需要修改", "要修改", "想修改", "请修改", "请改",
+    "要改", "想改", "修改", "更改", "更正", "改正", "改",
+)  # fmt: skip
+_EDIT_SUFFIXES = (
+    "写错了", "填错了", "打错了", "弄错了", "搞错了", "说错了", "错了", "不对", "有错",
+    "需要修改", "要修改", "要改", "改一下", "改下", "改",
+)  # fmt: skip
+_EDIT_TARGET_PREFIXES = ("一下", "下", "第")
+_EDIT_TARGET_SUFFIXES = ("一下", "吧", "项", "个", "条", "行", "的")
+_NOT_EDIT = re.compile("[不别没无]([用要必]|需要)?[修更]?改")
+_MAX_EDIT_LENGTH = 20
+_EXACT_TERM = 1000
+
+
+@dataclass(frozen=True)
+class EditRequest:
+    """The farmer asks to change one item of the summary; ``item`` is its number (from 1),
+    None when it cannot be told which one (an unknown number, or words of no or two items)."""
+
+    item: int | None
+
+
+def _term_score(target: str, term: str) -> int:
+    """How well the words name the item: the whole term, the term inside them, them inside it."""
+    if target == term:
+        return _EXACT_TERM
+    if term in target:
+        return 2 * len(term)
+    if target in term:
+        return 2 * len(target) - 1
+    return 0
+
+
+def _edit_target(folded: str) -> str | None:
+    """The words naming the item in "改3", "修改第三项", "电话错了"; None: not a change."""
+    for prefix in _EDIT_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix) :]
+    for suffix in _EDIT_SUFFIXES:
+        if folded.endswith(suffix) and len(folded) > len(suffix):
+            return folded[: -len(suffix)]
+    return None
+
+
+def parse_edit(text: str, items: Sequence[Sequence[str]]) -> EditRequest | None:
+    """"改3", "修改第三项", "改 电话", "电话错了", "改电话号码": which summary item to change.
+
+    ``items`` are the summary lines in order, each its words (the label, then names people use).
+    None when the text does not ask to change anything ("1", "确认", "不用改"): a bare number
+    is not an edit, so "1" stays the confirmation and "改1" changes the first item.
+    """
+    folded = "".join(_fold(text).split())
+    if not folded or len(folded) > _MAX_EDIT_LENGTH or _NOT_EDIT.search(folded):
+        return None
+    target = _edit_target(folded)
+    if target is None:
+        return None
+    target = _strip_affixes(target.strip(_EDGE_PUNCTUATION),
+                            _EDIT_TARGET_PREFIXES, _EDIT_TARGET_SUFFIXES)
+    if not target:
+        return EditRequest(None)
+    number = parse_numeral(target)
+    if number is not None:
+        return EditRequest(number if 1 <= number <= len(items) else None)
+    scores = [max((_term_score(target, _fold(term)) for term in terms if term), default=0)
+              for terms in items]
+    best = max(scores, default=0)
+    if best == 0 or scores.count(best) > 1:
+        return EditRequest(None)
+    return EditRequest(scores.index(best) + 1)
+
+
 # --- dates ----------------------------------------------------------------------------------
 
 _DATE_FILLERS = (

@@ -56,3 +56,11 @@ def test_rounded_amount_is_kept_in_whole_yuan_and_said_back() -> None:
 def test_id_typed_with_a_multiplication_sign_for_x(x_like: str) -> None:
     reading = read_answer(ID_STEP, f"53012819720417385{x_like}", TODAY, {})
     assert reading == Accepted("53012819720417385X")
+
+
+@pytest.mark.parametrize(("text", "number"), [("3", 3), ("2", 2), ("１２", 12)])
+def test_bare_number_at_the_summary_names_the_item_to_change(text: str, number: int) -> None:
+    reading = read_answer(SELF_REPORT.step("confirm"), text, TODAY, {})
+    assert reading == Rejected("self_report/invalid_confirm.j2", {"number": number})
+    assert f"请回复“改{number}”" in _said(reading)
+    assert read_answer(SELF_REPORT.step("confirm"), "1", TODAY, {}) == Accepted(True)

@@ -6,8 +6,10 @@ from hypothesis import strategies as st
 
 from policy.answers import (
     Choice,
+    EditRequest,
     is_command,
     parse_choice,
+    parse_edit,
     parse_phone,
     parse_when,
     parse_yes_no,
@@ -276,3 +278,42 @@ def test_is_command(text: str, command: str) -> None:
 )
 def test_is_command_ignores_sentences(text: str) -> None:
     assert is_command(text) is None
+
+
+SUMMARY_ITEMS = (
+    ("申请人姓名", "名字", "姓名"), ("身份证号", "身份证", "身份证号码"), ("村和组", "村", "地址"),
+    ("家庭人口", "人数"), ("困难原因",), ("发生时间",), ("预计要花的钱",), ("已报销或补助",),
+    ("今年预计家庭收入", "今年收入"), ("去年家庭收入", "去年收入"), ("情况说明",),
+    ("联系电话", "电话", "手机", "号码", "电话号码"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("改3", 3), ("修改3", 3), ("改 3", 3), ("改３", 3), ("改③", 3), ("改第三项", 3),
+        ("修改第12项吧", 12), ("改十二", 12), ("3不对", 3), ("第3项错了", 3), ("改1", 1),
+        ("改 电话", 12), ("电话错了", 12), ("改电话号码", 12), ("手机号写错了", 12),
+        ("号码错了", 12), ("改一下电话", 12), ("我要改名字", 1), ("名字错了", 1),
+        ("身份证号码不对", 2), ("身份证错了", 2), ("改村", 3), ("今年收入不对", 9),
+        ("去年收入填错了", 10), ("发生时间错了", 6), ("改 家庭人口", 4),
+    ],
+)  # fmt: skip
+def test_parse_edit_names_the_item(text: str, item: int) -> None:
+    assert parse_edit(text, SUMMARY_ITEMS) == EditRequest(item)
+
+
+@pytest.mark.parametrize(
+    "text", ["改", "修改", "改13", "改0", "改 地球", "收入错了", "改好了", "都不对"]
+)
+def test_parse_edit_cannot_tell_which_item(text: str) -> None:
+    assert parse_edit(text, SUMMARY_ITEMS) == EditRequest(None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1", "3", "确认", "提交", "不对", "错了", "没错", "不用改", "不改了", "别改", "", "  ",
+     "好的", "返回", "改" * 30],
+)  # fmt: skip
+def test_parse_edit_ignores_what_is_not_a_change(text: str) -> None:
+    assert parse_edit(text, SUMMARY_ITEMS) is None

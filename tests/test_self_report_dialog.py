@@ -347,3 +347,166 @@ async def test_odd_amounts_and_an_x_typed_as_times_sign(make_client, settings, d
         await farmer.says(answer)
     summary = await farmer.says("13812345678")
     assert "预计要花的钱：2,501元" in summary and X_ID in summary
+
+
+# --- changing one item from the summary ("改3", "电话错了") ----------------------------------
+
+
+async def _dialog(database_url: str) -> DialogSession:
+    [dialog] = await rows_of(database_url, DialogSession, DialogSession.status == "active")
+    return dialog
+
+
+async def test_summary_is_numbered_and_the_name_is_changed_by_its_number(make_client, settings,
+                                                                        database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-name")
+    summary = await _walk_to_confirm(farmer, NEW_ID, False)
+    assert "1. 申请人姓名：李云" in summary and "12. 联系电话：13812345678" in summary
+    assert "回复“改”加序号，如“改3”" in summary
+    reply = await farmer.says("改1")
+    assert "请重新回答这一项" in reply and "叫什么名字" in reply and "申报已提交" not in reply
+    reply = await farmer.says("李芸")
+    assert "1. 申请人姓名：李芸" in reply and "请核对您的申报" in reply  # straight back
+    assert "身份证号（18位" not in reply and "没有在档案里找到" not in reply
+    assert (await _dialog(database_url)).step == "confirm"
+    assert "申报已提交" in await farmer.says("1")
+    [case] = await rows_of(database_url, Case)
+    assert case.applicant_name == "李芸" and case.phone == "13812345678"
+    assert case.village_text == "红龙村7组" and case.household_size == 5
+
+
+async def test_phone_is_changed_by_words_and_the_case_carries_it(make_client, settings,
+                                                                 database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-phone")
+    await _walk_to_confirm(farmer, WIFE_ID, True)
+    reply = await farmer.says("电话错了")
+    assert "第12项：联系电话" in reply and "联系电话，村里核实时" in reply
+    summary = await farmer.says("13900001111")
+    assert "12. 联系电话：13900001111" in summary and "13812345678" not in summary
+    assert "联系电话，村里核实时" in await farmer.says("改 电话号码")
+    summary = await farmer.says("139 0000 2222")
+    assert "13900002222" in summary
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.phone == "13900002222" and case.applicant_name == "李云"
+    assert case.household_id is not None and case.rigid_expense == 25000
+
+
+async def test_id_changed_to_one_in_the_registry_takes_the_households_answers(
+        make_client, settings, database_url):
+    ids = await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-id-found")
+    summary = await _walk_to_confirm(farmer, NEW_ID, False)
+    assert "4. 家庭人口：5" in summary
+    assert "身份证" in await farmer.says("改2")
+    reply = await farmer.says(WIFE_ID)
+    assert "已找到您家的档案" in reply and "请核对您的申报" in reply and "几口人" not in reply
+    assert f"2. 身份证号：{WIFE_ID}" in reply and "4. 家庭人口：3" in reply
+    assert "3. 村和组：红龙村7组" in reply
+    dialog = await _dialog(database_url)
+    assert dialog.answers["household_id"] == ids["household"] and dialog.step == "confirm"
+    assert [entry["step"] for entry in dialog.history].count("village") == 0
+    reply = await farmer.says("返回")  # takes back the last answer: the changed ID
+    assert "身份证" in reply
+    dialog = await _dialog(database_url)
+    assert not {"id_number", "household_id", "village", "household_size"} & set(dialog.answers)
+    assert "请核对您的申报" in await farmer.says(WIFE_ID)
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id == ids["household"] and case.household_size == 3
+    assert case.applicant_id_number == WIFE_ID
+
+
+async def test_id_changed_to_one_not_in_the_registry_asks_village_and_size(
+        make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-id-new")
+    await _walk_to_confirm(farmer, WIFE_ID, True)
+    assert "身份证" in await farmer.says("身份证号码不对")
+    reply = await farmer.says(NEW_ID)
+    assert "没有在档案里找到" in reply and "哪个村" in reply and "请核对" not in reply
+    dialog = await _dialog(database_url)
+    assert not {"household_id", "member_id", "area_id", "village", "household_size"} & set(
+        dialog.answers)
+    assert "几口人" in await farmer.says("红龙村8组")
+    summary = await farmer.says("4")
+    assert "请核对您的申报" in summary and "困难是什么" not in summary
+    assert "3. 村和组：红龙村8组" in summary and "4. 家庭人口：4" in summary
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id is None and case.member_id is None
+    assert (case.applicant_id_number, case.village_text, case.household_size) == (
+        NEW_ID, "红龙村8组", 4)
+
+
+async def test_changing_the_name_repeats_the_registry_check(make_client, settings,
+                                                            database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-name-id")
+    await _walk_to_confirm(farmer, WIFE_ID, True)
+    await farmer.says("名字错了")
+    reply = await farmer.says("侯建")  # 李云's number is not 侯建's: nothing of hers is kept
+    assert "没有在档案里找到" in reply and "哪个村" in reply
+    dialog = await _dialog(database_url)
+    assert dialog.answers["registry_check"] == "name_mismatch"
+    assert "household_id" not in dialog.answers and "household_size" not in dialog.answers
+    await farmer.says("红龙村7组")
+    assert "请核对您的申报" in await farmer.says("2")
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id is None and case.applicant_name == "侯建"
+
+
+async def test_back_during_a_change_keeps_the_answer_also_after_a_restart(make_client, settings,
+                                                                         database_url):
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    farmer = Farmer(client, "o-edit-back")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    before = dict((await _dialog(database_url)).answers)
+    assert "叫什么名字" in await farmer.says("修改1")
+    reply = await farmer.says("返回")
+    assert "这一项不改了" in reply and "1. 申请人姓名：李云" in reply
+    dialog = await _dialog(database_url)
+    assert dialog.step == "confirm" and dialog.answers == before
+    assert "哪个村" in await farmer.says("改3")
+    await client.close()
+    farmer = Farmer(await make_client(settings), "o-edit-back")  # the server restarted
+    reply = await farmer.says("红龙村七组")
+    assert "3. 村和组：红龙村七组" in reply and "几口人" not in reply
+    assert (await _dialog(database_url)).step == "confirm"
+    assert "困难是什么" in await farmer.says("改5")
+    assert "已取消" in await farmer.says("取消")  # 取消 in the middle of a change still stops
+    assert await rows_of(database_url, Case) == []
+
+
+async def test_unknown_item_is_asked_again_with_how_to_choose(make_client, settings,
+                                                              database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-bad")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    for wrong in ("改20", "改 地球", "收入错了", "改"):
+        reply = await farmer.says(wrong)
+        assert "没找到要改的是哪一项" in reply and "1到12" in reply, wrong
+        assert "请核对您的申报" in reply and "申报已提交" not in reply
+    reply = await farmer.says("3")  # a bare number is not an item: only "1" confirms
+    assert "要改第3项，请回复“改3”" in reply
+    dialog = await _dialog(database_url)
+    assert dialog.step == "confirm" and not any(e.get("editing") for e in dialog.history)
+    assert "申报已提交" in await farmer.says("1")
+
+
+async def test_lower_expense_asks_the_reimbursement_again(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-expense")
+    await _walk_to_confirm(farmer, NEW_ID, False)  # 25,000 spent, 3,000 reimbursed
+    assert "花多少钱" in await farmer.says("改7")
+    reply = await farmer.says("两千")
+    assert "“已报销或补助”也要重新回答" in reply and "报销" in reply and "请核对" not in reply
+    summary = await farmer.says("500")
+    assert "7. 预计要花的钱：2,000元" in summary and "8. 已报销或补助：500元" in summary
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert (case.rigid_expense, case.reimbursed) == (2000, 500)
