@@ -172,7 +172,7 @@ def _read_confirm(text: str) -> Reading:
         return Accepted(True)
     if declined:
         return Rejected("self_report/confirm_declined.j2")
-    return Rejected("self_report/invalid_confirm.j2")
+    return Rejected("self_report/invalid_confirm.j2", {"number": None})
 
 
 def _too_long(step: Step, text: str) -> Rejected | None:

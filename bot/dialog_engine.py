@@ -3,9 +3,11 @@ summary ("改3"), resume, expiry.
 
 `dialog.history` lists the answers in the order given, each with the answer keys it filled in
 (a registry match fills several), so that 返回 can take the last one back. While the farmer
-changes one item from the summary, the last entry is an edit mark
-``{"step": <the confirmation>, "filled": [], "editing": <step>}``: 返回 pops it and so returns
-to the summary with nothing changed; the new answer replaces the mark and the old entry.
+changes one item from the summary (until the summary is shown again: a changed ID may ask the
+village again, a lower expense the reimbursement), the last entry is an edit mark
+``{"step": <the confirmation>, "filled": [], "editing": <step>, "before": {answers, history}}``:
+返回 restores the answers as they were and shows the summary, nothing changed; "改N" switches to
+another item the same way.
 """
 
 from __future__ import annotations
@@ -125,36 +127,43 @@ class DialogEngine:
         history = list(dialog.history)
         if not history:
             return [Answer("self_report/at_first_step.j2"), *self.prompt(dialog)]
+        if _edit_mark(dialog) is not None:
+            _undo_edit(dialog)
+            return [Answer("self_report/edit_kept.j2"), *self.prompt(dialog)]
         previous = history.pop()
         answers = dict(dialog.answers)
         for step_id in previous.get("filled", [previous["step"]]):
             answers.pop(step_id, None)
         dialog.step, dialog.history, dialog.answers = previous["step"], history, answers
-        went_back = "self_report/edit_kept.j2" if previous.get("editing") else (
-            "self_report/went_back.j2"
-        )
-        return [Answer(went_back), *self.prompt(dialog)]
+        return [Answer("self_report/went_back.j2"), *self.prompt(dialog)]
 
     async def _answer(self, ctx: MessageContext, dialog: DialogSession, text: str) -> list[Answer]:
         step = self.questionnaire.step(dialog.step)
-        if step.kind == "confirm":
-            shown = self.questionnaire.shown_steps(dialog.answers)
-            edit = parse_edit(text, [(item.label, *item.aliases) for item in shown])
-            if edit is not None:
+        mark = _edit_mark(dialog)
+        if step.kind == "confirm" or mark is not None:
+            summary = mark["before"]["answers"] if mark is not None else dialog.answers
+            shown = self.questionnaire.shown_steps(summary)
+            edit = parse_edit(text, [(item.label, *item.aliases) for item in shown],
+                              prefixed_only=step.kind != "confirm")
+            if edit is not None and (step.kind == "confirm" or edit.item is not None):
+                if mark is not None:
+                    _undo_edit(dialog)  # "改5" while changing item 3: item 3 as it was
                 return self._start_edit(dialog, edit)
         reading = read_answer(step, text, ctx.today, dialog.answers)
         if not isinstance(reading, Accepted):
             return [Answer(reading.template, reading.context), *self.prompt(dialog)]
         if step.kind == "confirm":
             return await self._on_complete(ctx, dialog)
-        if dialog.history and dialog.history[-1].get("editing"):
-            dialog.history = dialog.history[:-1]  # answered: the edit mark has done its work
+        if mark is not None:
+            dialog.history = dialog.history[:-1]  # off while the answer is recorded
         notes = [*reading.notes,
                  *await self._record(ctx, dialog, step, reading.value, reading.said),
                  *await self._follow_up(ctx, dialog, step)]
         following = self.questionnaire.next_unanswered(dialog.answers)
         assert following is not None, "the last step of a questionnaire is its confirmation"
         dialog.step = following.id
+        if mark is not None and following.kind != "confirm":
+            dialog.history = [*dialog.history, mark]  # the change asks more before the summary
         return [*notes, *self.prompt(dialog)]
 
     def _start_edit(self, dialog: DialogSession, edit: EditRequest) -> list[Answer]:
@@ -164,8 +173,9 @@ class DialogEngine:
             return [Answer("self_report/edit_which.j2", {"count": len(shown)}),
                     *self.prompt(dialog)]
         target = shown[edit.item - 1]
-        dialog.history = [*dialog.history,
-                          {"step": dialog.step, "filled": [], "editing": target.id}]
+        before = {"answers": dict(dialog.answers), "history": list(dialog.history)}
+        dialog.history = [*dialog.history, {"step": dialog.step, "filled": [],
+                                            "editing": target.id, "before": before}]
         dialog.step = target.id
         return [Answer("self_report/edit_item.j2", {"number": edit.item, "label": target.label}),
                 *self.prompt(dialog)]
@@ -222,6 +232,21 @@ class DialogEngine:
                 dialog.answers, dialog.history = answers, history
                 notes.append(Answer("self_report/edit_asks_again.j2", {"label": other.label}))
         return notes
+
+
+def _edit_mark(dialog: DialogSession) -> dict | None:
+    """The mark of a change under way (the last history entry), or None."""
+    last = dialog.history[-1] if dialog.history else None
+    return last if last is not None and last.get("editing") and "before" in last else None
+
+
+def _undo_edit(dialog: DialogSession) -> None:
+    """Back to the summary as it was before the change began."""
+    mark = _edit_mark(dialog)
+    assert mark is not None
+    dialog.answers = dict(mark["before"]["answers"])
+    dialog.history = list(mark["before"]["history"])
+    dialog.step = mark["step"]
 
 
 def _forget(answers: dict, history: list[dict], step_id: str) -> int | None:

@@ -241,28 +241,34 @@ def _term_score(target: str, term: str) -> int:
     return 0
 
 
-def _edit_target(folded: str) -> str | None:
+def _edit_target(folded: str, prefixed_only: bool) -> str | None:
     """The words naming the item in "改3", "修改第三项", "电话错了"; None: not a change."""
     for prefix in _EDIT_PREFIXES:
         if folded.startswith(prefix):
             return folded[len(prefix) :]
+    if prefixed_only:
+        return None
     for suffix in _EDIT_SUFFIXES:
         if folded.endswith(suffix) and len(folded) > len(suffix):
             return folded[: -len(suffix)]
     return None
 
 
-def parse_edit(text: str, items: Sequence[Sequence[str]]) -> EditRequest | None:
+def parse_edit(
+    text: str, items: Sequence[Sequence[str]], *, prefixed_only: bool = False
+) -> EditRequest | None:
     """"改3", "修改第三项", "改 电话", "电话错了", "改电话号码": which summary item to change.
 
     ``items`` are the summary lines in order, each its words (the label, then names people use).
     None when the text does not ask to change anything ("1", "确认", "不用改"): a bare number
     is not an edit, so "1" stays the confirmation and "改1" changes the first item.
+    `prefixed_only`: only "改…" / "修改…" count (while another question is being answered,
+    "…不对" may be an answer).
     """
     folded = "".join(_fold(text).split())
     if not folded or len(folded) > _MAX_EDIT_LENGTH or _NOT_EDIT.search(folded):
         return None
-    target = _edit_target(folded)
+    target = _edit_target(folded, prefixed_only)
     if target is None:
         return None
     target = _strip_affixes(target.strip(_EDGE_PUNCTUATION),

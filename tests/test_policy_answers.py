@@ -317,3 +317,11 @@ def test_parse_edit_cannot_tell_which_item(text: str) -> None:
 )  # fmt: skip
 def test_parse_edit_ignores_what_is_not_a_change(text: str) -> None:
     assert parse_edit(text, SUMMARY_ITEMS) is None
+
+
+def test_parse_edit_while_another_question_is_answered_takes_only_the_prefixed_form() -> None:
+    items = [("申请人姓名", "名字"), ("联系电话", "电话")]
+    assert parse_edit("改2", items, prefixed_only=True) == EditRequest(2)
+    assert parse_edit("修改名字", items, prefixed_only=True) == EditRequest(1)
+    assert parse_edit("电话错了", items, prefixed_only=True) is None  # may be an answer there
+    assert parse_edit("电话错了", items) == EditRequest(2)

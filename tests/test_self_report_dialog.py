@@ -510,3 +510,55 @@ async def test_lower_expense_asks_the_reimbursement_again(make_client, settings,
     await farmer.says("确认")
     [case] = await rows_of(database_url, Case)
     assert (case.rigid_expense, case.reimbursed) == (2000, 500)
+
+
+async def test_anything_else_at_the_summary_shows_it_again(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-summary-odd")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    for odd in ("随便", "等一下", "１３８１２３４５６７８"):
+        reply = await farmer.says(odd)
+        assert "没看懂" in reply and "请核对您的申报" in reply and "出了点问题" not in reply
+    assert "要改第3项" in await farmer.says("3")
+    assert await rows_of(database_url, Case) == []
+
+
+async def test_back_while_a_change_asks_more_restores_the_summary(make_client, settings,
+                                                                 database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-back-more")
+    await _walk_to_confirm(farmer, NEW_ID, False)  # 25,000 spent, 3,000 reimbursed
+    before = dict((await _dialog(database_url)).answers)
+    await farmer.says("改7")
+    assert "报销" in await farmer.says("两千")  # the reimbursement is asked again
+    reply = await farmer.says("返回")
+    assert "不改了" in reply and "7. 预计要花的钱：25,000元" in reply
+    assert "8. 已报销或补助：3,000元" in reply
+    dialog = await _dialog(database_url)
+    assert dialog.answers == before and dialog.step == "confirm"
+    # "改N" while another item is being changed switches to it, the first unchanged
+    await farmer.says("改7")
+    assert "报销" in await farmer.says("两千")
+    assert "电话" in await farmer.says("改电话")
+    reply = await farmer.says("139 0000 1111")
+    assert "7. 预计要花的钱：25,000元" in reply and "13900001111" in reply
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert (case.rigid_expense, case.reimbursed, case.phone) == (25000, 3000, "13900001111")
+
+
+async def test_back_while_a_changed_id_asks_the_village_restores_the_household(
+        make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-back-id")
+    await _walk_to_confirm(farmer, WIFE_ID, True)  # village and size from the registry
+    before = dict((await _dialog(database_url)).answers)
+    assert before["household_id"] and before["village"] == "红龙村7组"
+    await farmer.says("改2")
+    assert "哪个村" in await farmer.says(NEW_ID)  # not in the registry: the village is asked
+    reply = await farmer.says("返回")
+    assert "不改了" in reply and WIFE_ID in reply and "红龙村7组" in reply
+    assert (await _dialog(database_url)).answers == before
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.household_id == before["household_id"]
