@@ -158,17 +158,21 @@ async def override_level(
     """Store a cadre's level beside the computed one, with the written reason.
 
     The assessment's case (if any) gets a "level_overridden" event: the events keep every
-    override, including those a later one replaced.
+    override, including those a later one replaced. The case is urgent (【急】) while its level
+    is I: a cadre's level replaces the computed one there too.
     """
     text = check_override(assessment, level, reason)
     previous = assessment.effective_level
     assessment.override_level, assessment.override_reason = level, text
     assessment.override_by, assessment.override_at = actor, at
     if (case := await _case_of(session, assessment)) is not None:
+        urgent = level is Level.I
+        if case.urgent != urgent:
+            case.urgent, case.updated_at = urgent, at
         record_event(session, case, actor, "level_overridden", at, reason=text,
                      actor_role=actor_role,
                      data={"assessment_id": assessment.id, "computed": assessment.level.value,
-                           "from": previous.value, "to": level.value})
+                           "from": previous.value, "to": level.value, "urgent": urgent})
     return assessment
 
 

@@ -163,6 +163,11 @@ async def test_cadre_overrides_in_chat_with_a_reason(make_client, settings, data
     seen = await say(client, TOKEN, text_xml("o-f", "评估结果"))
     assert "二级（蓝色）预警（村干部核实后调整）" in seen and "一级（红色）" not in seen
     assert "低于监测标准" not in seen and "产业项目带动" in seen  # help fits the new level
+    # urgent while the level is I: the cadre's level II takes the 【急】 off, level I puts it back
+    assert case.urgent and not (await rows_of(database_url, Case))[0].urgent
+    assert "【急】" not in await cadre("待办")
+    await cadre(f"改级 {case.number} 一级 复核：大病支出超过全年收入")
+    assert (await rows_of(database_url, Case))[0].urgent and "【急】" in await cadre("待办")
 
 
 async def test_only_cadres_of_the_case_area_may_override(make_client, settings, database_url,

@@ -167,7 +167,7 @@ async def test_override_is_stored_beside_the_computed_level_and_evented(sessionm
         assert (overridden.actor, overridden.actor_role, overridden.reason) == (
             "o-cadre", "village_cadre", "报销后实际负担不大，收入不稳")
         assert overridden.data == {"assessment_id": stored.id, "computed": "I", "from": "I",
-                                   "to": "III"}
+                                   "to": "III", "urgent": False}
 
 
 async def test_a_general_household_is_overridden_to_one_or_five_only(sessionmaker):
