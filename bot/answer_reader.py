@@ -147,7 +147,16 @@ def _plain_decimal(value: Any) -> str:
     return f"{value.normalize():f}"
 
 
+# A farmer without a phone can still report: the village finds them at home.
+NO_PHONE_WORDS = frozenset({
+    "没有", "没", "无", "没有电话", "没电话", "没有手机", "没手机", "无电话", "家里没电话",
+    "家里没有电话", "没有电话号码", "不用手机", "不会用手机", *UNKNOWN_WORDS,
+})  # fmt: skip
+
+
 def _read_phone(text: str) -> Reading:
+    if bare_text(text) in NO_PHONE_WORDS:
+        return Accepted("")  # shown as 无
     text = text.translate(SPOKEN_DIGITS) if not any(ch.isdigit() for ch in text) else text
     phone = parse_phone(text)
     if phone is None:

@@ -562,3 +562,21 @@ async def test_back_while_a_changed_id_asks_the_village_restores_the_household(
     await farmer.says("确认")
     [case] = await rows_of(database_url, Case)
     assert case.household_id == before["household_id"]
+
+
+async def test_a_farmer_without_a_phone_can_still_report(make_client, settings, database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-no-phone")
+    assert "名字" in await farmer.says("我要申报")
+    await farmer.says("李云")
+    await farmer.says(NEW_ID)
+    for answer in ("红龙村7组", "一家五口", "老人住院了", "上个月", "两万五", "3千", "3万5",
+                   "四万", "婆婆住院", "好了"):
+        reply = await farmer.says(answer)
+    assert "没有电话请回复“没有”" in reply
+    assert "没有电话请回复" in await farmer.says("12345")
+    summary = await farmer.says("家里没电话")
+    assert "联系电话：无" in summary
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.phone == "" and case.applicant_name == "李云"
