@@ -30,6 +30,8 @@ NOT_NAMES = frozenset({
 PLACE_MARKERS = ("村", "组", "社区", "镇", "乡")
 # Digits as speech recognition writes them ("一三八…", "五三零一二八…").
 SPOKEN_DIGITS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
+_SPOKEN = frozenset("零〇幺一二三四五六七八九")
+MIN_ID_DIGITS = 6  # fewer digits than this is no ID number at all (a name, a word)
 TRAILING_PUNCTUATION = "。.！!？?，,；;～~ "
 MAX_CHARS = {"text": 500, "choice": 100, "name": 30}
 MAX_CHARS_OTHER = 60
@@ -69,6 +71,9 @@ def id_candidate(text: str) -> str:
 
 
 def _read_id(text: str) -> Reading:
+    if sum(ch.isdigit() or ch in _SPOKEN for ch in text) < MIN_ID_DIGITS:  # "张三": not a number
+        return Rejected("self_report/invalid_id_number.j2",
+                        {"problem": "没看到号码，请发身份证上的18位号码"})
     check = check_id_number(id_candidate(text))
     if check.ok:
         return Accepted(check.normalized)

@@ -58,6 +58,18 @@ def test_id_typed_with_a_multiplication_sign_for_x(x_like: str) -> None:
     assert reading == Accepted("53012819720417385X")
 
 
+@pytest.mark.parametrize("not_a_number", ["张三", "王二小", "我不记得", "身份证"])
+def test_a_name_or_words_at_the_id_step_are_not_counted_as_digits(not_a_number: str) -> None:
+    reading = read_answer(ID_STEP, not_a_number, TODAY, {})
+    assert isinstance(reading, Rejected) and "没看到号码" in _said(reading)
+    assert "位" not in reading.context["problem"].replace("18位", "")
+
+
+def test_an_id_spoken_in_chinese_digits_is_still_read() -> None:
+    spoken = "五三零一二八一九七二零四一七三八五X"
+    assert read_answer(ID_STEP, spoken, TODAY, {}) == Accepted("53012819720417385X")
+
+
 @pytest.mark.parametrize(("text", "number"), [("3", 3), ("2", 2), ("１２", 12)])
 def test_bare_number_at_the_summary_names_the_item_to_change(text: str, number: int) -> None:
     reading = read_answer(SELF_REPORT.step("confirm"), text, TODAY, {})
