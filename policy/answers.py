@@ -333,6 +333,11 @@ _NAMED_YEAR_MONTH = re.compile(r"(今年|本年|去年|前年)(\d{1,2})月(?:(\d
 _MONTH_DAY = re.compile(r"(\d{1,2})月(?:(\d{1,2})[日号]?)?")
 _DAY_ONLY = re.compile(r"(\d{1,2})[日号]")
 _AGO = re.compile(r"(\d+|半)个?(天|日|周|星期|礼拜|月|年)前")
+# Lunar months people name in villages, as the solar month they mostly fall in (the first day:
+# a vague period) and the years after the lunar year's own: 腊月 of lunar 2025 is about
+# January 2026. Days (腊月初八, 腊月二十三) are not converted: the month is close enough here.
+_LUNAR_MONTHS = {"正月": (2, 0), "冬月": (12, 0), "腊月": (1, 1)}
+_LUNAR = re.compile(r"(今年|本年|去年|前年)?(正月|冬月|腊月)(?:初?\d{1,2}[日号]?)?")
 
 
 def _clean_when(text: str) -> str:
@@ -390,6 +395,11 @@ def _match_when(cleaned: str, today: date) -> date | None:
     if found := _NAMED_YEAR_MONTH.fullmatch(cleaned):
         year = today.year - _RELATIVE_YEARS[found[1]]
         return _safe_date(year, int(found[2]), int(found[3] or 1))
+    if found := _LUNAR.fullmatch(cleaned):
+        month, later = _LUNAR_MONTHS[found[2]]
+        if found[1] is None:  # the last one that has begun
+            return _without_year(month, 1, today)
+        return _safe_date(today.year - _RELATIVE_YEARS[found[1]] + later, month, 1)
     if found := _MONTH_DAY.fullmatch(cleaned):
         return _without_year(int(found[1]), int(found[2] or 1), today)
     if found := _DAY_ONLY.fullmatch(cleaned):

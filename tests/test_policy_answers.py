@@ -218,6 +218,14 @@ def test_any_mobile_with_separators_parses(second: str, rest: str, separator: st
         ("半个月前", date(2026, 11, 5)),
         ("两周前", date(2026, 11, 6)),
         ("一年前", date(2025, 11, 20)),
+        # lunar months, as the solar month they mostly fall in
+        ("腊月", date(2026, 1, 1)),
+        ("去年腊月", date(2026, 1, 1)),  # the 腊月 of the last lunar year: January
+        ("前年腊月二十三", date(2025, 1, 1)),
+        ("正月", date(2026, 2, 1)),
+        ("去年正月十五", date(2025, 2, 1)),
+        ("冬月", date(2025, 12, 1)),  # this year's has not begun on 20 November
+        ("去年冬月初八", date(2025, 12, 1)),
     ],
 )
 def test_parse_when(text: str, expected: date) -> None:
@@ -228,7 +236,7 @@ def test_parse_when(text: str, expected: date) -> None:
     "text",
     [
         "", "明天", "2026-11-21", "2027年1月", "今年12月", "2026年2月30日", "13月", "2月30号",
-        "32号", "前几天", "最近", "不记得了", "很久以前", "1899年", "abc",
+        "32号", "前几天", "最近", "不记得了", "很久以前", "1899年", "abc", "今年腊月", "腊月腊月",
     ],
 )  # fmt: skip
 def test_parse_when_unclear_or_future(text: str) -> None:
