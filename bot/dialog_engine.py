@@ -148,7 +148,10 @@ class DialogEngine:
             if edit is not None and (step.kind == "confirm" or edit.item is not None):
                 if mark is not None:
                     _undo_edit(dialog)  # "改5" while changing item 3: item 3 as it was
-                return self._start_edit(dialog, edit)
+                asked = self._start_edit(dialog, edit)
+                if edit.item is not None and edit.answer:  # "改电话13600000001": answered too
+                    return await self._answer(ctx, dialog, edit.answer)
+                return asked
         reading = read_answer(step, text, ctx.today, dialog.answers)
         if not isinstance(reading, Accepted):
             return [Answer(reading.template, reading.context), *self.prompt(dialog)]

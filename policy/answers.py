@@ -219,6 +219,7 @@ _EDIT_TARGET_PREFIXES = ("一下", "下", "第")
 _EDIT_TARGET_SUFFIXES = ("一下", "吧", "项", "个", "条", "行", "的")
 _NOT_EDIT = re.compile("[不别没无]([用要必]|需要)?[修更]?改")
 _MAX_EDIT_LENGTH = 20
+_MIN_NEW_VALUE = 2  # "改名字李四": what follows the item's name is its new value
 _EXACT_TERM = 1000
 
 
@@ -228,6 +229,7 @@ class EditRequest:
     None when it cannot be told which one (an unknown number, or words of no or two items)."""
 
     item: int | None
+    answer: str = ""  # the new value given in the same message ("改电话13600000001")
 
 
 def _term_score(target: str, term: str) -> int:
@@ -283,7 +285,10 @@ def parse_edit(
     best = max(scores, default=0)
     if best == 0 or scores.count(best) > 1:
         return EditRequest(None)
-    return EditRequest(scores.index(best) + 1)
+    index = scores.index(best)
+    term = max((_fold(t) for t in items[index] if t), key=lambda t: _term_score(target, t))
+    rest = target.replace(term, "", 1).strip(_EDGE_PUNCTUATION + "为是成") if term in target else ""
+    return EditRequest(index + 1, rest if len(rest) >= _MIN_NEW_VALUE else "")
 
 
 # --- dates ----------------------------------------------------------------------------------

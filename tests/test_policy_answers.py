@@ -333,3 +333,11 @@ def test_parse_edit_while_another_question_is_answered_takes_only_the_prefixed_f
     assert parse_edit("修改名字", items, prefixed_only=True) == EditRequest(1)
     assert parse_edit("电话错了", items, prefixed_only=True) is None  # may be an answer there
     assert parse_edit("电话错了", items) == EditRequest(2)
+
+
+def test_parse_edit_keeps_a_new_value_given_in_the_same_message() -> None:
+    items = [("申请人姓名", "名字"), ("联系电话", "电话", "电话号码")]
+    assert parse_edit("改电话 136 0000 1111", items) == EditRequest(2, "13600001111")
+    assert parse_edit("改名字为李四", items) == EditRequest(1, "李四")
+    assert parse_edit("改电话号码", items) == EditRequest(2)  # the whole item name: no value
+    assert parse_edit("改一下电话吧", items) == EditRequest(2)

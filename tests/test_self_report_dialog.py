@@ -580,3 +580,18 @@ async def test_a_farmer_without_a_phone_can_still_report(make_client, settings, 
     await farmer.says("确认")
     [case] = await rows_of(database_url, Case)
     assert case.phone == "" and case.applicant_name == "李云"
+
+
+async def test_a_new_value_in_the_change_request_is_taken_at_once(make_client, settings,
+                                                                 database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-edit-inline")
+    await _walk_to_confirm(farmer, NEW_ID, False)
+    summary = await farmer.says("改电话 136 0000 1111")
+    assert "请核对您的申报" in summary and "联系电话：13600001111" in summary
+    reply = await farmer.says("改电话 12345")  # a bad number: asked again, the old one kept
+    assert "电话号码不对" in reply and "返回" not in reply.split("电话号码不对")[0]
+    assert "联系电话：13600001111" in await farmer.says("返回")
+    await farmer.says("确认")
+    [case] = await rows_of(database_url, Case)
+    assert case.phone == "13600001111"
