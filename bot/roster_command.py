@@ -5,7 +5,8 @@
 
 AREA is an area code or name ("红龙村", "翠华镇红龙村"). ID numbers and phones are masked;
 `--full-ids` needs `--operator` whose role is county_officer, data_operator or admin, and is
-logged. Exit 0 when written, 2 when the export is not allowed or the input is wrong.
+logged. An operator other than an admin must have an area set and export within it.
+Exit 0 when written, 2 when the export is not allowed or the input is wrong.
 """
 
 from __future__ import annotations

@@ -98,10 +98,14 @@ async def check_operator(session: AsyncSession, request: RosterRequest,
         raise RosterError(f"操作人 {request.operator} 不是本系统的工作人员")
     if request.full_ids and user.role not in FULL_ID_ROLES:
         raise RosterError("该操作人的角色不能导出完整身份证号（仅限县级干部、数据专员、管理员）")
-    if user.role != Role.admin and user.area_id is not None:
-        inside = {a.id for a in await area_path(session, area.id)}
-        if user.area_id not in inside:
-            raise RosterError("所选地区不在该操作人的辖区内")
+    if user.role == Role.admin:
+        return user  # an admin may export any area, with or without an area of their own
+    if user.area_id is None:
+        # as in chat and level overrides: no area set means no area to export, not every area
+        raise RosterError(f"操作人 {request.operator} 的账号还没有设置辖区，不能导出名册")
+    inside = {a.id for a in await area_path(session, area.id)}
+    if user.area_id not in inside:
+        raise RosterError("所选地区不在该操作人的辖区内")
     return user
 
 

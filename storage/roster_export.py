@@ -64,16 +64,18 @@ def write_xlsx(path: Path, rows: Sequence[dict[str, Any]], notes: Sequence[tuple
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wrap = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append([_cell(row, key) for key, _, _ in COLUMNS])
-        for (key, _, _), cell in zip(COLUMNS, sheet[sheet.max_row], strict=True):
+    # Style each cell as it is created: looking the row up again (`sheet[sheet.max_row]`)
+    # scans every cell written so far, which made a county roster quadratic (minutes).
+    for number, row in enumerate(rows, start=2):
+        for column, (key, _, _) in enumerate(COLUMNS, start=1):
+            cell = sheet.cell(row=number, column=column, value=_cell(row, key))
             cell.alignment = wrap
             if key in TEXT_COLUMNS:
                 cell.number_format = "@"
     for index, (_, _, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, sheet.max_row)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
     _notes_sheet(workbook, notes)
     workbook.save(path)
 
