@@ -60,3 +60,14 @@ _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])|(?<![0-9])[0-9]{1
 def mask_id_numbers(text: str) -> str:
     """Free text with every ID number in it masked (a cadre may write one into a reason)."""
     return _ID_IN_TEXT.sub(lambda match: mask_id(match.group()), text)
+
+
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[0-9]{2}[- ]?[0-9]{4}[- ]?[0-9]{4}(?![0-9])")
+
+
+def mask_personal_numbers(text: str | None) -> str:
+    """Text with every ID number (15 or 18 digits, with X) and every mobile number (11 digits
+    starting with 1, maybe written 138-1234-5678) masked: for cells passed back to an office."""
+    masked = mask_id_numbers(text or "")
+    return _MOBILE_IN_TEXT.sub(
+        lambda match: mask_phone("".join(ch for ch in match.group() if ch.isdigit())), masked)

@@ -1,22 +1,27 @@
 """What an import did: counts, rejected rows (row, column, reason), people not found.
 
 The report never holds a full ID number: people are shown with masked IDs and names. The
-rejected rows can be written back (CSV with BOM or XLSX) for the office that sent the file.
+rejected rows can be written back (CSV with BOM or XLSX) for the office that sent the file,
+every ID and mobile number in them masked.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from policy.department_causes import CASE_CAUSE_NAMES, CAUSE_NAMES
-from policy.masking import mask_name
+from policy.idnumber import normalize_id_text
+from policy.masking import mask_name, mask_personal_numbers, mask_phone
 from storage.cell_values import masked_raw_id, text
 
 MAX_LISTED = 200
+_ID_SHAPED = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
+_MOBILE_SHAPED = re.compile(r"1[0-9]{10}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,11 +137,23 @@ def write_rejects(report: ImportReport, path: str | Path) -> int:
 
 
 def _cells_for_office(report: ImportReport, cells: tuple[Any, ...]) -> list[str]:
-    out = [text(cell) for cell in cells]
+    """Every ID number and mobile number masked, in whichever column it is (户主身份证号 beside
+    患者身份证号, 联系电话 …), not only the ID column that was matched."""
+    out = [_masked_cell(cell) for cell in cells]
     index = report.id_column
     if index is not None and index < len(cells):
         out[index] = masked_raw_id(cells[index])
     return out
+
+
+def _masked_cell(cell: Any) -> str:
+    value = text(cell)
+    compact = normalize_id_text(value)  # written with spaces, full-width digits…
+    if _ID_SHAPED.fullmatch(compact):
+        return masked_raw_id(cell)
+    if _MOBILE_SHAPED.fullmatch(compact):
+        return mask_phone(compact)
+    return mask_personal_numbers(value)
 
 
 def _write_xlsx(target: Path, header: list[Any], rows: list[list[Any]]) -> None:

@@ -8,6 +8,8 @@
 - Blank rows and totals rows (合计/总计/小计) are skipped and counted; every row keeps the
   number a spreadsheet shows for it. A CSV row shorter than the header says which column it
   lacks (cut off?): the importers reject it. Two columns of one name (two 证件号码) are refused.
+- An unpaired quote that swallows further rows into one CSV cell, and a damaged workbook, refuse
+  the file (TableError) in plain Chinese.
 Blocking file I/O: the CLI calls it; a server would run it in a thread.
 """
 
@@ -16,12 +18,15 @@ from __future__ import annotations
 import codecs
 import csv
 import unicodedata
+import zlib
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
+from policy.masking import mask_personal_numbers
 from storage.column_synonyms import TOTALS_WORDS
 
 HEADER_SEARCH_ROWS = 20
@@ -32,6 +37,13 @@ _UNIT_SUFFIXES = ("(元)", "(万元)", "(人)", "(户)", "(岁)")
 # should be rejected as a row (too long), not crash the import. Beyond this the file is refused.
 CSV_FIELD_LIMIT = 1 << 20
 _CUT_SHORT = frozenset({"unexpected end of data", "incomplete multibyte sequence"})
+# What a damaged workbook raises while it is opened or read (cut zip, cut XML, missing part).
+_XLSX_ERRORS = (BadZipFile, OSError, KeyError, ValueError, ParseError, zlib.error, EOFError,
+                IndexError, TypeError, AttributeError)
+_XLSX_DAMAGED = "文件已损坏或不是 Excel 文件（.xlsx）：请在 Excel/WPS 中打开后另存为 .xlsx 再导入"
+_XLSX_OLD_XLS = ("这是旧版 .xls 文件（只是扩展名改成了 .xlsx）：请在 Excel/WPS 中打开后"
+                 "另存为 .xlsx 或 .csv 再导入")
+_OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 class TableError(ValueError):
@@ -206,25 +218,42 @@ def _xlsx_rows(file: Path, sheet: str | None) -> tuple[int | None, Rows]:
 
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise TableError(f"无法打开 Excel 文件：{exc}") from exc
+    except (InvalidFileException, *_XLSX_ERRORS) as exc:
+        raise TableError(_xlsx_problem(file)) from exc
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
         raise TableError(f"文件中没有名为“{sheet}”的工作表（有：{'、'.join(workbook.sheetnames)}）")
-    worksheet = workbook[sheet] if sheet else workbook.active
-    total = worksheet.max_row
-    worksheet.reset_dimensions()  # some exporters write a wrong dimension; read every row
+    try:
+        worksheet = workbook[sheet] if sheet else workbook.active
+        total = worksheet.max_row
+        worksheet.reset_dimensions()  # some exporters write a wrong dimension; read every row
+    except _XLSX_ERRORS as exc:
+        workbook.close()
+        raise TableError(_xlsx_problem(file)) from exc
 
     def rows() -> Rows:
         cells_of = worksheet.iter_rows(min_row=1, values_only=True)
+        number = 0
         try:
             for number, cells in enumerate(cells_of, 1):
                 yield number, tuple(cells)
+        except _XLSX_ERRORS as exc:  # the sheet's XML is cut or damaged part-way
+            raise TableError(f"{_XLSX_DAMAGED}（读到第{number + 1}行附近出错）") from exc
         finally:
             cells_of.close()  # before the archive: its parser reads from it
             workbook.close()
 
     return total, rows()
+
+
+def _xlsx_problem(file: Path) -> str:
+    """Why a .xlsx cannot be opened, in words an office clerk can act on."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        head = b""
+    return _XLSX_OLD_XLS if head == _OLE2_MAGIC else _XLSX_DAMAGED
 
 
 def detect_encoding(head: bytes) -> str:
@@ -265,9 +294,13 @@ def _csv_rows(file: Path, count_rows: bool) -> tuple[str, int | None, Rows]:
     def rows() -> Rows:
         csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         with file.open("r", encoding=encoding, newline="") as handle:
-            number = 0
+            number = width = 0
             try:
                 for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), 1):
+                    problem = _swallowed_rows(cells, number, width, delimiter)
+                    if problem:
+                        raise TableError(problem)
+                    width = max(width, len(cells))
                     yield number, tuple(cells)
             except UnicodeDecodeError as exc:
                 raise TableError(_decode_problem(exc, number + 1, encoding)) from exc
@@ -276,6 +309,21 @@ def _csv_rows(file: Path, count_rows: bool) -> tuple[str, int | None, Rows]:
 
     name = "gbk" if encoding == "gb18030" else encoding
     return name, total, rows()
+
+
+def _swallowed_rows(cells: list[str], number: int, width: int, delimiter: str) -> str | None:
+    """An unpaired quote: a cell that runs over line breaks and holds what look like further
+    rows (a line with about as many separators as a row has). A real multi-line cell (an
+    address, a remark) has no such line."""
+    need = max(2, (width - 1) // 2)
+    for index, cell in enumerate(cells):
+        lines = cell.splitlines()
+        if len(lines) > 1 and any(line.count(delimiter) >= need for line in lines[1:]):
+            start = mask_personal_numbers(lines[0])[:12]
+            return (f"第{number}行{column_name(index)}的单元格以英文引号\"开头（“\"{start}…”），"
+                    f"后面没有配对的引号，其后的{len(lines) - 1}行都被读进了这一个单元格。"
+                    "整份文件未导入：请删掉这个引号，或在 WPS/Excel 中打开后另存为 CSV，再重新导入")
+    return None
 
 
 def _decode_problem(exc: UnicodeDecodeError, line: int, encoding: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 
 import openpyxl
 import pytest
@@ -172,3 +173,57 @@ def test_roster_input_errors_are_polite_chinese(cli_db, capsys, tmp_path):
     assert main(["roster", "--area", "红龙村", "--out", str(nowhere)]) == 2
     err = capsys.readouterr().err
     assert "文件夹" in err and "不存在" in err and "Traceback" not in err
+
+
+def test_an_unpaired_quote_exits_2_even_when_good_rows_are_taken(cli_db, capsys, tmp_path):
+    table = registry_table()
+    table[200][7] = '"' + table[200][7]
+    path = tmp_path / "quote.csv"
+    path.write_text("".join(",".join(line) + "\r\n" for line in table), encoding="utf-8")
+    assert main(["import", "registry", str(path), "--accept-good-rows", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "第201行" in err and "引号" in err and "Traceback" not in err
+    health = tmp_path / "health.csv"
+    health.write_text("姓名,身份证号,病种,个人自付\n张三,530128198005130325,肺癌,5000\n"
+                      '"李四,530128198005130325,肺癌,6000\n王五,530128198005130325,肺癌,7000\n'
+                      "赵六,530128198005130325,肺癌,8000\n", encoding="utf-8")
+    assert main(["import", "department", "--kind", "health", str(health), "--no-progress"]) == 2
+    assert "第3行" in capsys.readouterr().err
+    assert main(["import", "registry", str(REGISTRY_CSV), "--json", "--no-progress"]) == 0
+    assert _json(capsys)["batch_id"] == 1  # nothing of the refused files was stored
+
+
+def _damaged_xlsx(tmp_path, name: str, *, cut_sheet: bool = False, drop: str = "",
+                  source_file=REGISTRY_XLSX) -> str:  # fmt: skip
+    with zipfile.ZipFile(source_file) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    target = tmp_path / name
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for part, data in parts.items():
+            if part == drop:
+                continue
+            if cut_sheet and part == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            out.writestr(part, data)
+    return str(target)
+
+
+def test_a_damaged_xlsx_exits_2_with_a_chinese_message(cli_db, capsys, tmp_path):
+    not_zip = tmp_path / "notzip.xlsx"
+    not_zip.write_bytes(b"<html><body>export</body></html>")
+    old_xls = tmp_path / "old.xlsx"
+    old_xls.write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 600)
+    cases = [(_damaged_xlsx(tmp_path, "cut.xlsx", cut_sheet=True), "文件已损坏"),
+             (_damaged_xlsx(tmp_path, "noct.xlsx", drop="[Content_Types].xml"), "文件已损坏"),
+             (str(not_zip), "文件已损坏或不是 Excel 文件（.xlsx）"),
+             (str(old_xls), "旧版 .xls")]
+    for path, words in cases:
+        assert main(["import", "registry", path, "--accept-good-rows", "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "另存为 .xlsx" in err, (path, err)
+        assert "Traceback" not in err and "zip" not in err.lower()
+    health = _damaged_xlsx(tmp_path, "health.xlsx", cut_sheet=True, source_file=SAMPLES["health"])
+    assert main(["import", "department", "--kind", "health", health, "--no-progress"]) == 2
+    assert "文件已损坏" in capsys.readouterr().err
+    assert main(["import", "registry", str(REGISTRY_XLSX), "--json", "--no-progress"]) == 0
+    assert _json(capsys)["batch_id"] == 1  # nothing of the damaged files was stored

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policy.masking import mask_id, mask_name, mask_phone
+from policy.masking import mask_id, mask_name, mask_personal_numbers, mask_phone
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,11 @@ def test_id_numbers_inside_free_text_are_masked():
     assert "53012819820526591X" not in masked and "530128820526591" not in masked
     assert "530128********591X" in masked
     assert "53012820000000" in masked and "13812345678" in masked  # not ID numbers
+
+
+def test_personal_numbers_are_masked_anywhere_in_a_cell() -> None:
+    cell = "户主53012819820526591X，电话138-1234-5678，旧证号530128820526591，住院2万"
+    masked = mask_personal_numbers(cell)
+    assert "53012819820526591X" not in masked and "530128820526591" not in masked
+    assert "138****5678" in masked and masked.endswith("住院2万")
+    assert mask_personal_numbers(None) == "" and mask_personal_numbers("红龙村7组") == "红龙村7组"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from policy.roles import AreaLevel
 from storage.import_report import write_rejects
 from storage.models import Area, Household, ImportBatch, ImportChange, Member
+from storage.spreadsheet_reader import TableError
 from tests.registry_fixtures import HEAD_ID, seed_registry
 from tests.screening_fixtures import (
     REGISTRY_CSV,
@@ -234,3 +235,55 @@ async def test_a_file_cut_off_mid_row_rejects_that_row_as_incomplete(screening_d
                                                                      "incomplete")]
     assert "不完整" in report.rejected[0].reason and "截断" in report.rejected[0].reason
     assert (report.rows_read, report.status) == (11, "rolled_back")
+
+
+def _raw_csv(path, table):
+    """Lines joined as they are: a quote in a cell stays unpaired (csv.writer would pair it)."""
+    path.write_text("".join(",".join(line) + "\r\n" for line in table), encoding="utf-8")
+    return path
+
+
+async def test_an_unpaired_quote_refuses_the_whole_file_naming_its_row(screening_db, tmp_path):
+    table = registry_table()
+    table[200][7] = '"' + table[200][7]
+    path = _raw_csv(tmp_path / "quote.csv", table)
+    with pytest.raises(TableError) as refused:
+        await import_registry(screening_db, path, accept_good_rows=True)
+    message = str(refused.value)
+    assert "第201行" in message and "第8列（H）" in message and "引号" in message
+    assert "删掉这个引号" in message and "另存为 CSV" in message
+    assert await count(screening_db, Member) == 0
+    assert await count(screening_db, ImportBatch) == 0
+
+
+async def test_a_quoted_cell_with_a_line_break_still_imports(screening_db, tmp_path):
+    table = [[*line, "备注"] if i == 0 else [*line, ""] for i, line in enumerate(registry_table())]
+    table[5][-1] = "住址：红龙村7组\n第二行, 说明"
+    report = await import_registry(screening_db, write_csv(tmp_path / "ok.csv", table))
+    assert (report.rows_read, report.rejected, report.status) == (427, [], "imported")
+
+
+async def test_rejects_mask_every_id_and_mobile_number_in_any_column(screening_db, tmp_path):
+    table = registry_table()[:4]
+    table[0].append("户主身份证号")
+    for line in table[1:]:
+        line.append(table[1][ID_COLUMN])
+    table[2][ID_COLUMN] = "5.30128E+17"
+    table[2][7] = "王云 电话138-1234-5678"
+    report = await import_registry(screening_db, write_csv(tmp_path / "two.csv", table))
+    assert [r.row for r in report.rejected] == [3]
+    for name in ("rejects.csv", "rejects.xlsx"):
+        out = tmp_path / name
+        assert write_rejects(report, out) == 1
+        if name.endswith(".csv"):
+            cells = out.read_text(encoding="utf-8-sig").splitlines()[1].split(",")
+        else:
+            import openpyxl
+
+            cells = [c or "" for c in next(openpyxl.load_workbook(out).active.iter_rows(
+                min_row=2, values_only=True))]
+        written = ",".join(str(c) for c in cells)
+        assert table[1][ID_COLUMN] not in written and table[2][21] not in written
+        assert cells[-1] == table[1][ID_COLUMN][:6] + "********" + table[1][ID_COLUMN][-4:]
+        assert cells[3 + 21] == table[2][21][:3] + "****" + table[2][21][-4:]
+        assert cells[3 + 7] == "王云 电话138****5678"

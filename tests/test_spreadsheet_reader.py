@@ -119,7 +119,7 @@ def test_unsupported_files_are_refused(tmp_path):
     with pytest.raises(TableError, match="找不到文件"):
         open_table(tmp_path / "none.csv", HEALTH, frozenset())
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(TableError, match="无法打开 Excel 文件"):
+    with pytest.raises(TableError, match=r"文件已损坏或不是 Excel 文件（\.xlsx）"):
         open_table(tmp_path / "broken.xlsx", HEALTH, frozenset())
 
 
