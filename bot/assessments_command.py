@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import sys
 
 from bot.assessment_view import history_row
 from bot.assessment_workflow import AssessmentError, current_assessment, level_history
 from bot.level_override import override_case_level
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url
 from bot.texts import Answer, create_text_environment, render_answer
 from policy.level_words import parse_level
 from policy.levels import Level
@@ -48,7 +47,7 @@ def add_assessments_parser(subparsers: argparse._SubParsersAction) -> None:
 def _database_url() -> str:
     from storage.migrate import upgrade_database  # alembic: imported only when it runs
 
-    url = os.environ.get("FANGPIN_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    url = database_url()
     upgrade_database(url)
     return url
 

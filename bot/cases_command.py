@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.os_error_text import os_error_text
 from bot.self_report_form import CAUSE_LABELS
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url
 from bot.stdout_closed import drop_stdout
 from policy.case_status import SOURCE_NAMES_ZH, STATUS_NAMES_ZH
 from policy.local_time import local
@@ -52,8 +51,8 @@ def case_row(case: Case, household_code: str | None) -> dict[str, Any]:
     }
 
 
-async def load_case_rows(database_url: str) -> list[dict[str, Any]]:
-    engine = create_engine(database_url)
+async def load_case_rows(url: str) -> list[dict[str, Any]]:
+    engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session:
             query = select(Case, Household.code).outerjoin(
@@ -97,7 +96,7 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 def run_cases_export(args: argparse.Namespace) -> int:
-    url = os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = database_url()
     missing = _missing_sqlite_file(url)
     if missing:  # a mistyped URL must not quietly export an empty new database
         print(f"fangpin：找不到数据库文件 {missing}（请检查 FANGPIN_DATABASE_URL）",

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.settings import SettingsError, database_url, load_settings
 from bot.startup_errors import CLOSED_STDOUT, database_error_message, shown_database_url
 from bot.stdout_closed import end_quietly
 
@@ -44,7 +43,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_database
 
     # Only the database matters here: no WeChat secrets are needed to migrate.
-    url = os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = database_url()
     upgrade_database(url)
     print(f"数据库已是最新结构：{shown_database_url(url)}")
     return 0

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url
 from storage.demo_county import FARMER_01
 from storage.demo_data import (
     MAX_HOUSEHOLDS,
@@ -67,11 +66,6 @@ def _household_count(text: str) -> int:
     if not MIN_HOUSEHOLDS <= value <= MAX_HOUSEHOLDS:
         raise argparse.ArgumentTypeError(f"must be {MIN_HOUSEHOLDS}..{MAX_HOUSEHOLDS}")
     return value
-
-
-def database_url() -> str:
-    """Only the database matters here, so no WeChat settings are required."""
-    return os.environ.get("FANGPIN_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 
 
 def run_demo_data(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.import_service import ImportOptions, import_department_file, import_registry_file
 from bot.os_error_text import os_error_text
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url
 from policy.department_causes import KIND_NAMES, KINDS
 from policy.screening_rules import ScreeningRulesError
 from storage.engine import create_engine, create_sessionmaker
@@ -33,10 +32,6 @@ from storage.import_report import ImportReport, render_text, write_rejects
 from storage.spreadsheet_reader import TableError
 
 EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNREADABLE, EXIT_DATABASE = 0, 1, 2, 3
-
-
-def database_url() -> str:
-    return os.environ.get("FANGPIN_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
 
 
 def _options(args: argparse.Namespace, accept_good_rows: bool) -> ImportOptions:

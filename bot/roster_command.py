@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.import_command import database_url
 from bot.roster_service import RosterError, RosterRequest, RosterResult, export_roster
+from bot.settings import database_url
 from policy.parameters import MissingParametersError, ParameterError
 from policy.reverse_warning import CRITERIA
 from policy.screening_rules import ScreeningRulesError

@@ -16,6 +16,13 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
+def database_url(env: Mapping[str, str] | None = None) -> str:
+    """FANGPIN_DATABASE_URL, or the embedded SQLite file: all that commands working only on the
+    database (migrate, import, export) need, without the WeChat settings."""
+    env = os.environ if env is None else env
+    return env.get("FANGPIN_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -75,7 +82,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     demo = _flag(env.get("FANGPIN_DEMO"))
     settings = Settings(
-        database_url=env.get("FANGPIN_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        database_url=database_url(env),
         wechat_token=env.get("FANGPIN_WECHAT_TOKEN", "").strip() or (DEMO_TOKEN if demo else ""),
         wechat_appid=env.get("FANGPIN_WECHAT_APPID", "").strip() or (DEMO_APPID if demo else ""),
         wechat_secret=env.get("FANGPIN_WECHAT_SECRET", "").strip()

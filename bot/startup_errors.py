@@ -5,13 +5,12 @@ setting to check, never a traceback; passwords in database addresses are never s
 from __future__ import annotations
 
 import errno
-import os
 import socket
 
 from sqlalchemy import exc as db_errors
 from sqlalchemy.engine import make_url
 
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.settings import database_url
 from storage.engine import DatabaseFolderError
 
 EXAMPLE_URL = "sqlite+aiosqlite:///var/fangpin.db"
@@ -20,7 +19,7 @@ OURS = frozenset({"bot", "handlers", "policy", "scheduler", "storage"})
 
 def shown_database_url(url: str | None = None) -> str:
     """The database address with its password hidden (or a note that it cannot be read)."""
-    url = url or os.environ.get("FANGPIN_DATABASE_URL") or DEFAULT_DATABASE_URL
+    url = url or database_url()
     try:
         return make_url(url).render_as_string(hide_password=True)
     except db_errors.ArgumentError:
