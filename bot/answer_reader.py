@@ -30,7 +30,7 @@ NOT_NAMES = frozenset({
 PLACE_MARKERS = ("村", "组", "社区", "镇", "乡")
 # Digits as speech recognition writes them ("一三八…", "五三零一二八…").
 SPOKEN_DIGITS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
-_SPOKEN = frozenset("零〇幺一二三四五六七八九")
+_SPOKEN = frozenset(map(chr, SPOKEN_DIGITS))  # the characters that table reads as digits
 MIN_ID_DIGITS = 6  # fewer digits than this is no ID number at all (a name, a word)
 TRAILING_PUNCTUATION = "。.！!？?，,；;～~ "
 MAX_CHARS = {"text": 500, "choice": 100, "name": 30}

@@ -47,9 +47,7 @@ async def my_cases(ctx: MessageContext) -> list[Answer]:
          "status": STATUS_NAMES_ZH[case.status]}
         for case in cases
     ]
-    in_dialog = _in_report(ctx)
-    return _then_the_report(ctx, [Answer("farmer/my_cases.j2",
-                                         {"cases": rows, "in_dialog": in_dialog})])
+    return _then_the_report(ctx, "farmer/my_cases.j2", {"cases": rows})
 
 
 async def my_result(ctx: MessageContext) -> list[Answer]:
@@ -59,26 +57,24 @@ async def my_result(ctx: MessageContext) -> list[Answer]:
     if latest is not None and latest.override_by:
         cadre = await user_by_openid(ctx.session, latest.override_by)
         adjusted_by = ROLE_NAMES_ZH[cadre.role] if cadre else ""
-    context = {**farmer_result_context(latest, adjusted_by), "in_dialog": _in_report(ctx)}
-    return _then_the_report(ctx, [Answer("farmer/assessment_result.j2", context)])
+    return _then_the_report(ctx, "farmer/assessment_result.j2",
+                            farmer_result_context(latest, adjusted_by))
 
 
 async def policy_info(ctx: MessageContext) -> list[Answer]:
     """The policy in plain words; in the middle of a report, the current question again."""
-    return _then_the_report(ctx, [Answer("farmer/policy_info.j2",
-                                         {"in_dialog": _in_report(ctx)})])
+    return _then_the_report(ctx, "farmer/policy_info.j2", {})
 
 
-def _in_report(ctx: MessageContext) -> bool:
-    return ctx.dialog is not None and not SELF_REPORT_ENGINE.is_expired(ctx)
-
-
-def _then_the_report(ctx: MessageContext, answers: list[Answer]) -> list[Answer]:
-    """A question asked in the middle of a report (进度, 结果, 政策) is answered, then the report's
-    current question is asked again; a report left too long is closed politely instead."""
+def _then_the_report(ctx: MessageContext, template: str, context: dict) -> list[Answer]:
+    """A question asked in the middle of a report (进度, 结果, 政策) is answered (its template
+    told `in_dialog`), then the report's current question is asked again; a report left too
+    long is closed politely instead."""
+    in_report = ctx.dialog is not None and not SELF_REPORT_ENGINE.is_expired(ctx)
+    answers = [Answer(template, {**context, "in_dialog": in_report})]
     if ctx.dialog is None:
         return answers
-    if SELF_REPORT_ENGINE.is_expired(ctx):
+    if not in_report:
         return [*answers, *SELF_REPORT_ENGINE.expire(ctx)]
     return [*answers, Answer("self_report/back_to_question.j2"),
             *SELF_REPORT_ENGINE.prompt(ctx.dialog)]
