@@ -12,7 +12,7 @@ import pytest
 from bot.texts import create_text_environment
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMED = re.compile(r'(Rejected|Answer)\("([a-z_/]+\.j2)"(\)|,)')
+NAMED = re.compile(r'(Rejected\(|Answer\()?"([a-z_/]+\.j2)"(\))?')
 
 
 def _named_templates() -> list[tuple[str, bool]]:
@@ -21,13 +21,15 @@ def _named_templates() -> list[tuple[str, bool]]:
     for folder in ("bot", "handlers"):
         for source in (ROOT / folder).glob("*.py"):
             for match in NAMED.finditer(source.read_text(encoding="utf-8")):
-                found.add((match.group(2), match.group(3) == ")"))
+                # sent bare: Answer("x.j2") / Rejected("x.j2"); else named with its context
+                found.add((match.group(2), bool(match.group(1) and match.group(3))))
     return sorted(found)
 
 
 def test_the_code_names_templates() -> None:
     names = {name for name, _ in _named_templates()}
-    assert "self_report/invalid_confirm.j2" in names and len(names) > 30
+    assert "self_report/invalid_confirm.j2" in names and "farmer/my_cases.j2" in names
+    assert len(names) > 30
 
 
 @pytest.mark.parametrize(("name", "bare"), _named_templates())
