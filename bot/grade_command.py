@@ -26,6 +26,7 @@ from typing import IO, Any
 from bot.grade_encoding import encode as _encode
 from bot.grade_encoding import encode_grading, rule_json, rules_head, str_json
 from bot.grade_fastpath import FastGrader, Located
+from bot.json_lines import decoded_lines
 from bot.os_error_text import os_error_text
 from bot.process_tuning import tune_garbage_collector
 from bot.stdout_closed import end_quietly
@@ -198,13 +199,13 @@ class LineGrader:
     ) -> Iterator[bytes]:
         """The hot loop: parse `size` lines, then grade them (the parser's code and the grader's
         each stay in the CPU's caches for a run of lines: faster than line by line)."""
-        loads, lines = _loads, iter(lines)
+        lines = iter(lines)
         while batch := list(islice(lines, size)):
-            try:  # all JSON, none blank: the usual batch
-                parsed = [loads(raw) for raw in batch]
+            parsed = decoded_lines(batch)
+            if parsed is not None:  # all JSON, none blank: the usual batch
                 numbers: Sequence[int] = range(first, first + len(batch))
-                raws = batch
-            except (ValueError, RecursionError):
+                raws: Sequence[bytes | str] = batch
+            else:
                 parsed, numbers, raws = _parsed_one_by_one(batch, first)
             first += len(batch)
             if parsed:
