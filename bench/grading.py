@@ -9,8 +9,9 @@ bad lines) into a temporary JSONL file, then in the same run times
     propose measures, encode the output line and write it to /dev/null);
 prints both rates and their ratio (target >= 0.5), then the peak RSS of `fangpin grade`
 (`run_grade`, in a fresh child process) on N/10 and N households, and on N/10 households that
-are each a new combination of facts, which fill the bounded caches fastest (their ceiling,
-about 60 MiB, is reached near 100,000 such lines and no input size passes it).
+are each a new combination of facts, which fill the bounded caches fastest (about 90 MiB at
+100,000 such lines, 96 at 200,000, 98 at 400,000, 100 at 800,000: the ceiling is near 100 MiB
+and no input size passes it).
 """
 
 from __future__ import annotations

@@ -36,8 +36,8 @@ from policy.facts import (
 from policy.measures import GUARANTEES
 from policy.parameters import ParameterSet
 
-LABOUR_ENTRIES = 8_192  # members lists (labour in member order) per generation
-FACT_ENTRIES = 16_384  # combinations of discrete facts per generation
+LABOUR_ENTRIES = 32_768  # members lists (labour in member order) per generation
+FACT_ENTRIES = 32_768  # combinations of discrete facts per generation
 SMALL_ENTRIES = 4_096  # interned labour counts, shared key parts, key sets: cleared when full
 _NUM = frozenset({int, float})
 _FLAG = frozenset({bool, type(None)})
