@@ -7,10 +7,10 @@ for the import report; ID numbers go through `policy.idnumber` and are never gue
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from policy.idnumber import check_id_number, normalize_id_text
@@ -22,6 +22,8 @@ _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 _SPACE = re.compile(r"\s")
 _NEEDS_NFKC = re.compile("[\u3000\uff01-\uff5e\u00a0\u2000-\u200b]")
 _AMOUNT_NOISE = re.compile(r"[,，\s元¥￥]")
+_AMOUNT_DIGITS = 18  # a figure with more digits before the point is no amount (1e999999)
+_TOO_MANY_YUAN = 10**_AMOUNT_DIGITS
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d",
                  "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M",
                  "%Y-%m-%dT%H:%M:%S")  # fmt: skip
@@ -81,26 +83,37 @@ def limited(value: Any, limit: int) -> str:
 
 
 def amount(value: Any) -> int | None:
-    """Whole yuan from 12000 / "12,000" / "￥12000.50" / "1.2万"; empty gives None."""
-    if type(value) is str and value.isdigit() and value.isascii():
+    """Whole yuan from 12000 / "12,000" / "￥12000.50" / "1.2万", rounded half up as offices
+    round money (四舍五入: 1234.5 -> 1235); empty gives None."""
+    if type(value) is str and value.isdigit() and value.isascii() and len(value) < _AMOUNT_DIGITS:
         return int(value)
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, int):
+        if abs(value) >= _TOO_MANY_YUAN:
             raise CellError("不是有效的金额")
-        return round(value)
+        return value
+    if isinstance(value, float):
+        return _whole_yuan(repr(value), 1)  # the figure as the sheet shows it, not its binary
     cleaned = _AMOUNT_NOISE.sub("", text(value))
     if cleaned in ("", "-", "/"):
         return None
     factor = 10_000 if cleaned.endswith("万") else 1
     try:
-        number = float(cleaned.removesuffix("万")) * factor
+        return _whole_yuan(cleaned.removesuffix("万"), factor)
     except ValueError:
         raise CellError(f"“{text(value)}”不是金额") from None
-    if not math.isfinite(number):
+
+
+def _whole_yuan(figure: str, factor: int) -> int:
+    """`figure` x `factor` rounded half up; ValueError when it is no number."""
+    try:
+        number = Decimal(figure) * factor
+    except (InvalidOperation, ValueError):
+        raise ValueError(figure) from None
+    if not number.is_finite() or number.adjusted() >= _AMOUNT_DIGITS:
         raise CellError("不是有效的金额")
-    return round(number)
+    return int(number.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def checked_amount(value: Any) -> int | None:

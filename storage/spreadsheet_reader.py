@@ -32,7 +32,8 @@ from storage.column_synonyms import TOTALS_WORDS
 HEADER_SEARCH_ROWS = 20
 Rows = Generator[tuple[int, tuple[Any, ...]], None, None]
 _SNIFF_BYTES = 64 * 1024
-_UNIT_SUFFIXES = ("(元)", "(万元)", "(人)", "(户)", "(岁)")
+_UNIT_SUFFIXES = ("(元)", "(万元)", "(人)", "(户)", "(岁)", "(18位)", "(15位或18位)",
+                  "(18位或15位)", "(必填)")
 # Python's csv refuses cells over 131,072 characters; a real cell is far shorter, but a longer one
 # should be rejected as a row (too long), not crash the import. Beyond this the file is refused.
 CSV_FIELD_LIMIT = 1 << 20
@@ -110,7 +111,7 @@ class Table:
 def header_key(header: Any) -> str:
     """What a header is compared by: NFKC, no whitespace, no unit suffix, lower case."""
     name = "".join(unicodedata.normalize("NFKC", str(header or "")).split()).lower()
-    name = name.rstrip(":")
+    name = name.rstrip(":").strip("*")  # "*姓名": a required column's mark
     for suffix in _UNIT_SUFFIXES:
         name = name.removesuffix(suffix)
     return name

@@ -89,6 +89,14 @@ def test_other_header_names_and_column_orders_mean_the_same(tmp_path):
                               "name": "王发红"}
 
 
+@pytest.mark.parametrize("id_header", ["身份证号码（18位）", "居民身份证号", "*身份证号",
+                                       "身份证号码(15位或18位)", "证件号码（必填）"])
+def test_id_headers_with_a_format_note_or_required_mark_are_recognised(tmp_path, id_header):
+    path = write_csv(tmp_path / "x.csv", [["*姓名", id_header, "病种"], ["王发红", ID, "白血病"]])
+    _, rows = _read(path)
+    assert rows[0].values == {"name": "王发红", "id_number": ID, "disease": "白血病"}
+
+
 def test_person_id_column_wins_over_household_head_id(tmp_path):
     path = write_csv(tmp_path / "x.csv", [["户主身份证号", "姓名", "身份证号"], ["1", "王", ID]])
     _, rows = _read(path)
@@ -182,11 +190,19 @@ def test_dates(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("12,000", 12000), ("￥1234.5", 1234), (" 800 元", 800), ("1.2万", 12000), (36000, 36000),
-     (2400.0, 2400), ("", None), ("-", None)],
+    [("12,000", 12000), ("￥1234.5", 1235), (" 800 元", 800), ("1.2万", 12000), (36000, 36000),
+     (2400.0, 2400), ("", None), ("-", None), ("2.5", 3), ("3.5", 4), (2.5, 3), (0.5, 1),
+     ("1234.49", 1234), ("1.00005万", 10001), ("1e3", 1000), (1.2345e4, 12345)],
 )
 def test_amounts(raw, expected):
     assert cv.amount(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["9" * 5000, 10**5000, "1e999999", 1e300, "inf", float("nan")],
+                         ids=["5000-digits", "int-5001-digits", "1e999999", "1e300", "inf", "nan"])
+def test_an_absurd_amount_is_a_cell_error_not_a_crash(raw):
+    with pytest.raises(cv.CellError, match="金额"):
+        cv.checked_amount(raw)
 
 
 def test_unreadable_values_raise_with_a_reason():
