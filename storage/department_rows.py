@@ -20,6 +20,7 @@ from policy.department_causes import (
     DepartmentHit,
     hits_for,
 )
+from policy.local_time import local_date
 from storage import cell_values as cv
 from storage.column_synonyms import DEPARTMENT, KIND_MARKERS, REGISTRY, REGISTRY_REQUIRED
 from storage.import_report import Rejection
@@ -76,6 +77,20 @@ def _typed(key: str, value: Any) -> Any:
     return cv.limited(value, TEXT_LIMIT)
 
 
+def _implausible(values: dict[str, Any], today: dt.date) -> tuple[str, str] | None:
+    """A date after the import day, or a part of a cost larger than the cost: a typo that would
+    raise or hide a warning, so the row is sent back to be checked rather than screened."""
+    for key in sorted(DATE_FIELDS & values.keys()):
+        if values[key] is not None and values[key] > today:
+            return key, f"日期{values[key]:%Y-%m-%d}晚于今天，请核对"
+    cost = values.get("total_cost")
+    if cost is not None:
+        for key, what in (("reimbursed", "报销金额"), ("out_of_pocket", "个人自付")):
+            if values.get(key) is not None and values[key] > cost:
+                return key, f"{what}（{values[key]:,}元）大于总费用（{cost:,}元），请核对"
+    return None
+
+
 def fingerprint(kind: str, id_number: str, values: dict[str, Any]) -> str:
     parts = [kind, id_number]
     parts += [f"{key}={values[key]!r}" for key in sorted(values) if key not in _NOT_FINGERPRINTED]
@@ -101,6 +116,10 @@ def parse_department_row(
             values[key] = _typed(key, raw)
         except cv.CellError as exc:
             return Rejection(row.number, header_of(key), str(exc), "bad_value", row.cells)
+    implausible = _implausible(values, today or local_date(dt.datetime.now(dt.UTC)))
+    if implausible is not None:
+        key, reason = implausible
+        return Rejection(row.number, header_of(key), reason, "bad_value", row.cells)
     return DepartmentRow(
         number=row.number, id_number=reading.number, name=values.get("name", "")[:64],
         township=values.get("township", "")[:64], village=values.get("village", "")[:64],

@@ -281,6 +281,28 @@ async def test_department_amounts_and_texts_are_checked(registry_db, tmp_path):
     assert await count(registry_db, ScreeningHit) == 1
 
 
+async def test_future_dates_and_costs_smaller_than_their_parts_are_sent_back(registry_db, tmp_path):
+    import datetime as dt
+
+    path = write_csv(tmp_path / "typos.csv", [
+        ["姓名", "身份证号码", "病种", "确诊日期", "住院总费用", "报销金额", "个人自付(元)"],
+        ["王发红", "530128198205265910", "尿毒症", "2062-11-03", "90000", "60000", "30000"],
+        ["王发红", "530128198205265910", "尿毒症", "2026-11-03", "90000", "960000", "30000"],
+        ["王发红", "530128198205265910", "尿毒症", "2026-11-03", "9000", "0", "30000"],
+        ["王发红", "530128198205265910", "尿毒症", "2026-11-03", "90000", "60000", "30000"],
+        ["王发红", "530128198205265910", "尿毒症", "2026-11-04", "", "", "30000"],
+    ])
+    report = await import_department(registry_db, "health", path, today=dt.date(2026, 12, 4))
+    assert [(r.row, r.column) for r in report.rejected] == [
+        (2, "确诊日期"), (3, "报销金额"), (4, "个人自付(元)")]
+    assert "2062-11-03晚于今天" in report.rejected[0].reason
+    assert "报销金额（960,000元）大于总费用（90,000元）" in report.rejected[1].reason
+    assert "个人自付（30,000元）大于总费用（9,000元）" in report.rejected[2].reason
+    assert report.by_cause["illness"] == 2  # the two plausible rows were screened
+    report = await import_department(registry_db, "health", path, today=dt.date(2062, 12, 4))
+    assert [r.row for r in report.rejected] == [3, 4]
+
+
 async def test_a_department_csv_cut_off_mid_row_reports_the_incomplete_row(registry_db,
                                                                           tmp_path):
     path = tmp_path / "cut.csv"
