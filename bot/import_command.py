@@ -95,12 +95,19 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"fangpin import: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except SQLAlchemyError as exc:
-        # The driver's message may quote row values (ID numbers): name the error class only.
-        cause = type(getattr(exc, "orig", None) or exc).__name__
-        print(f"fangpin import: 数据库错误（{cause}），整份文件未导入", file=sys.stderr)
+        print(f"fangpin import: {_database_error_text(exc)}", file=sys.stderr)
         return EXIT_DATABASE
     _print(report, args)
     return EXIT_OK if report.committed else EXIT_ROLLED_BACK
+
+
+def _database_error_text(exc: SQLAlchemyError) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    if "database is locked" in str(orig):  # SQLite's busy timeout ran out
+        return ("数据库正被另一个程序写入（正在运行的服务或另一次导入），等了很久仍未轮到；"
+                "整份文件未导入，请稍后再试，或在服务空闲时导入")
+    # The driver's message may quote row values (ID numbers): name the error class only.
+    return f"数据库错误（{type(orig).__name__}），整份文件未导入"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -28,14 +28,14 @@ from bot.outbox_writer import OutboxWriter
 from bot.screening_alerts import send_screening_alerts
 from bot.screening_workflow import ScreeningCaseOpener
 from bot.texts import create_text_environment
-from policy.screening_rules import load_screening_rules
+from policy.screening_rules import ScreeningRules, load_screening_rules
 from storage.column_synonyms import DEPARTMENT, DEPARTMENT_REQUIRED, REGISTRY, REGISTRY_REQUIRED
 from storage.department_import import DepartmentImporter
 from storage.department_rows import check_kind
 from storage.import_report import ImportReport
 from storage.models import ImportBatch, utcnow
 from storage.registry_import import RegistryImporter
-from storage.spreadsheet_reader import SheetRow, Table, TableError, open_table
+from storage.spreadsheet_reader import SheetRow, Table, open_table
 
 log = logging.getLogger(__name__)
 SQLITE_CACHE_KIB = 131072
@@ -137,6 +137,16 @@ async def import_registry_file(
     rules = load_screening_rules(options.rules_path)
     table = open_table(path, REGISTRY, REGISTRY_REQUIRED, sheet=options.sheet,
                        count_rows=options.progress)
+    try:
+        return await _import_registry(sessionmaker, table, options, rules, clock, environment)
+    finally:
+        table.close()  # an import stopped by an error releases the file too
+
+
+async def _import_registry(
+    sessionmaker: async_sessionmaker, table: Table, options: ImportOptions,
+    rules: ScreeningRules, clock: Callable[[], dt.datetime], environment: Environment | None,
+) -> ImportReport:
     report, at = _new_report("registry", table), clock()
     report.rules_version = rules.version
     digest = file_digest(table.path)
@@ -172,9 +182,16 @@ async def import_department_file(
                        count_rows=options.progress)
     try:
         check_kind(kind, table)
-    except TableError:
-        table.close()
-        raise
+        return await _import_department(sessionmaker, table, kind, options, rules, clock,
+                                        environment)
+    finally:
+        table.close()  # a refused file, or an import stopped by an error, releases the file
+
+
+async def _import_department(
+    sessionmaker: async_sessionmaker, table: Table, kind: str, options: ImportOptions,
+    rules: ScreeningRules, clock: Callable[[], dt.datetime], environment: Environment | None,
+) -> ImportReport:
     report, at = _new_report(kind, table), clock()
     report.rules_version = rules.version
     digest = file_digest(table.path)

@@ -73,21 +73,27 @@ class Table:
     total_rows: int | None
     skipped: dict[str, int] = field(default_factory=lambda: {"blank": 0, "totals": 0})
     _rows: Rows | None = field(default=None, repr=False)
+    _reading: Rows | None = field(default=None, repr=False)
 
     def header_of(self, key: str) -> str:
         index = self.columns.get(key)
         return self.header_cells[index] if index is not None else key
 
     def close(self) -> None:
-        """Release the file when its rows will not be read (a refused file)."""
-        if self._rows is not None:
-            self._rows.close()
-            self._rows = None
+        """Release the file: its rows will not be read (a refused file) or no further (an import
+        stopped by an error); after reading to the end it does nothing."""
+        for rows in (self._rows, self._reading):
+            if rows is not None:
+                rows.close()
+        self._rows = self._reading = None
 
     def rows(self) -> Iterator[SheetRow]:
         if self._rows is None:
             raise TableError("table already read")
-        rows, self._rows = self._rows, None
+        self._reading, self._rows = self._rows, None
+        return self._data_rows(self._reading)
+
+    def _data_rows(self, rows: Rows) -> Iterator[SheetRow]:
         for number, cells in rows:
             kind = classify(cells)
             if kind != "data":

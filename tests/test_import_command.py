@@ -227,3 +227,25 @@ def test_a_damaged_xlsx_exits_2_with_a_chinese_message(cli_db, capsys, tmp_path)
     assert "文件已损坏" in capsys.readouterr().err
     assert main(["import", "registry", str(REGISTRY_XLSX), "--json", "--no-progress"]) == 0
     assert _json(capsys)["batch_id"] == 1  # nothing of the damaged files was stored
+
+
+def test_an_import_that_waits_too_long_for_the_database_says_why(cli_db, capsys, monkeypatch,
+                                                                   tmp_path):
+    import sqlite3
+
+    import storage.engine
+
+    assert main(["import", "registry", str(REGISTRY_CSV), "--json", "--no-progress"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(storage.engine, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    other = sqlite3.connect(cli_db.split("///", 1)[1])  # the running service, say, mid-write
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE households SET registry_updated_at = registry_updated_at")
+    try:
+        assert main(["import", "department", "--kind", "health", str(SAMPLES["health"])]) == 3
+    finally:
+        other.rollback()
+        other.close()
+    err = capsys.readouterr().err
+    assert "正被另一个程序写入" in err and "整份文件未导入" in err and "请稍后再试" in err
+    assert main(["import", "department", "--kind", "health", str(SAMPLES["health"])]) == 0
