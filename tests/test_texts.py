@@ -21,7 +21,7 @@ def test_open_cases_lists_one_case_per_line():
               "urgent": "急" if n == 1 else ""} for n in (1, 2)]
     lines = _lines("staff/open_cases.j2", role="村干部", name="张", cases=cases,
                    paired_only=False, total=2)
-    assert lines == ["张，您好。", "本辖区待办的申报共2件：", "1 李* 因病 待核实【急】",
+    assert lines == ["张，您好。", "本辖区待办的申报共2件：", "【急】1 李* 因病 待核实",
                      "2 李* 因病 待核实"]
     lines = _lines("staff/open_cases.j2", role="村干部", name="张", cases=cases,
                    paired_only=False, total=44)
