@@ -27,6 +27,7 @@ def create_text_environment(directory: Path = TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # read once per process: no stat() of the file for every reply
     )
     environment.filters["yuan"] = format_yuan
     return environment
