@@ -194,7 +194,7 @@ def open_table(
         raise TableError("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv 后再导入")
     else:
         raise TableError(f"不认识的文件类型“{suffix}”，请使用 .xlsx 或 .csv")
-    header_row, cells, columns = _find_header(rows, synonyms)
+    header_row, cells, columns, rows = _find_header(rows, synonyms)
     table = Table(file, fmt, encoding, header_row, tuple(str(c or "").strip() for c in cells),
                   columns, total, _rows=rows)
     missing = "、".join(synonyms[key][0] for key in sorted(required - set(columns)))
@@ -208,15 +208,59 @@ def open_table(
 
 def _find_header(
     rows: Rows, synonyms: Mapping[str, tuple[str, ...]]
-) -> tuple[int, tuple[Any, ...], dict[str, int]]:
+) -> tuple[int, tuple[Any, ...], dict[str, int], Rows]:
+    """The header row's number, cells and columns, and the rows after it.
+
+    A header of two rows (a group label merged over its sub-columns: 费用情况 over 住院总费用 /
+    报销金额 / 个人自付) is read as one: the known names of the row above or below fill the
+    header's empty or unknown cells, and the data starts after both rows."""
+    above: tuple[Any, ...] = ()
     for number, cells in rows:
         columns = match_columns(cells, synonyms)
         if "id_number" in columns and len(columns) >= 2:
-            return number, cells, columns
+            cells = _filled_in(cells, above, synonyms)
+            below = next(rows, None)
+            if below is None:
+                return number, cells, match_columns(cells, synonyms), rows
+            joined = _filled_in(cells, below[1], synonyms)
+            if joined != cells and _sub_header(below[1], match_columns(cells, synonyms)):
+                return number, joined, match_columns(joined, synonyms), rows
+            return number, cells, match_columns(cells, synonyms), _put_back(below, rows)
         if number >= HEADER_SEARCH_ROWS:
             break
+        above = cells
     rows.close()
     raise TableError(f"前{HEADER_SEARCH_ROWS}行中找不到表头（需要“身份证号”“姓名”等列名）")
+
+
+def _filled_in(header: tuple[Any, ...], other: tuple[Any, ...],
+               synonyms: Mapping[str, tuple[str, ...]]) -> tuple[Any, ...]:  # fmt: skip
+    """`header` with each empty or unknown cell replaced by a known name of `other` in the same
+    column (for a field the header lacks); unchanged when `other` adds nothing."""
+    known = {header_key(name): key for key, names in synonyms.items() for name in names}
+    have = {known.get(header_key(cell)) for cell in header} - {None}
+    width = max(len(header), len(other))
+    out = list(header) + [None] * (width - len(header))
+    for index, cell in enumerate(other):
+        key = known.get(header_key(cell))
+        if key is not None and key not in have and known.get(header_key(out[index])) is None:
+            out[index], have = cell, have | {key}
+    return tuple(out)
+
+
+def _sub_header(cells: tuple[Any, ...], columns: dict[str, int]) -> bool:
+    """Whether the row under a header is more header (no ID number where the IDs go)."""
+    index = columns["id_number"]
+    value = cells[index] if index < len(cells) else None
+    return value is None or not any(ch.isdigit() for ch in str(value))
+
+
+def _put_back(first: tuple[int, tuple[Any, ...]], rows: Rows) -> Rows:
+    try:
+        yield first
+        yield from rows
+    finally:
+        rows.close()
 
 
 def _xlsx_rows(file: Path, sheet: str | None) -> tuple[int | None, Rows]:

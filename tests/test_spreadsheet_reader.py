@@ -97,6 +97,43 @@ def test_id_headers_with_a_format_note_or_required_mark_are_recognised(tmp_path,
     assert rows[0].values == {"name": "王发红", "id_number": ID, "disease": "白血病"}
 
 
+def test_a_two_row_header_with_merged_group_labels_keeps_its_sub_columns(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for line in (["2026年11月大病患者名单"], ["序号", "姓名", "身份证号码", "费用情况", None, None],
+                 [None, None, None, "住院总费用", "报销金额", "个人自付"],
+                 [1, "王发红", ID, 90000, 60000, 30000], [2, "李云", None, 100, 0, 100]):
+        sheet.append(line)
+    sheet.merge_cells("D2:F2")
+    sheet.merge_cells("A2:A3")
+    workbook.save(tmp_path / "merged.xlsx")
+    table, rows = _read(tmp_path / "merged.xlsx")
+    assert table.header_row == 2 and set(table.columns) == {
+        "name", "id_number", "total_cost", "reimbursed", "out_of_pocket"}
+    assert [row.number for row in rows] == [4, 5]
+    assert rows[0].values == {"name": "王发红", "id_number": ID, "total_cost": 90000,
+                              "reimbursed": 60000, "out_of_pocket": 30000}
+    # the same as CSV, and with the group label row above the names instead
+    csv_path = write_csv(tmp_path / "merged.csv", [
+        ["序号", "基本情况", "", "", "个人自付"], ["", "姓名", "身份证号码", "病种", ""],
+        ["1", "王发红", ID, "尿毒症", "30000"]])
+    table, rows = _read(csv_path)
+    assert (table.header_row, [row.number for row in rows]) == (2, [3])
+    assert rows[0].values == {"name": "王发红", "id_number": ID, "disease": "尿毒症",
+                              "out_of_pocket": "30000"}
+
+
+def test_the_row_under_a_one_row_header_is_data_even_when_it_is_the_only_one(tmp_path):
+    path = write_csv(tmp_path / "one.csv", [["姓名", "身份证号码", "个人自付"],
+                                            ["王发红", ID, "30000"]])
+    table, rows = _read(path)
+    assert [(row.number, row.values["out_of_pocket"]) for row in rows] == [(2, "30000")]
+    path = write_csv(tmp_path / "header-only.csv", [["姓名", "身份证号码", "个人自付"]])
+    assert _read(path)[1] == []
+
+
 def test_person_id_column_wins_over_household_head_id(tmp_path):
     path = write_csv(tmp_path / "x.csv", [["户主身份证号", "姓名", "身份证号"], ["1", "王", ID]])
     _, rows = _read(path)
