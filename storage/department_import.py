@@ -8,6 +8,7 @@ opens or extends warning cases and returns the case id of each.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy.department_causes import DepartmentHit
-from policy.masking import mask_id
+from policy.masking import mask_id, mask_name
 from policy.screening_rules import Decision, HouseholdFacts, MemberFacts, ScreeningRules, decide
 from storage.area_resolver import AreaResolver
 from storage.department_rows import DepartmentRow, fingerprint, parse_department_row
@@ -143,11 +144,19 @@ class DepartmentImporter:
         members, households = await registry_facts(
             self.session,
             {m for m in map(self.index.get, (row.id_number for row in rows)) if m is not None})
+        names: dict[int, str] = {}
+        if members:
+            query = select(Member.id, Member.name).where(Member.id.in_(list(members)))
+            names.update((await self.session.execute(query)).tuples().all())
         records: list[dict[str, Any]] = []
         opening: list[tuple[dict[str, Any], MatchedHit]] = []
         for row in rows:
             member_id = self.index.get(row.id_number)
             found = None if member_id is None else (member_id, members[member_id][1])
+            if member_id is not None and not same_name(row.name, names.get(member_id, "")):
+                self.report.warn(row.number, self.header_of("name"),
+                                 f"姓名与台账中这个身份证号的姓名（{mask_name(names[member_id])}）"
+                                 "不一致，已按身份证号匹配，请核对是否录错")
             for hit in row.hits:
                 self.report.by_cause[hit.cause] += 1
                 record = self._record(row, hit)
@@ -189,6 +198,17 @@ class DepartmentImporter:
         facts, area_id = households[found[1]]
         decision = decide(hit, members[found[0]][0], facts, self.rules)
         return MatchedHit(row, hit, found[0], found[1], area_id, facts.size, decision)
+
+
+def same_name(given: str, registered: str) -> bool:
+    """Whether a department's name is the registry's, up to width, spaces and the middle dot of
+    names such as 阿依古丽·买买提; an empty one is not a different name."""
+    return not given or _name_key(given) == _name_key(registered)
+
+
+def _name_key(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "·•.．‧・")
 
 
 def _with_hits(row: DepartmentRow, hits: tuple[DepartmentHit, ...]) -> DepartmentRow:

@@ -303,6 +303,22 @@ async def test_future_dates_and_costs_smaller_than_their_parts_are_sent_back(reg
     assert [r.row for r in report.rejected] == [3, 4]
 
 
+async def test_a_name_that_differs_from_the_registry_is_flagged_but_matched_by_id(
+    registry_db, tmp_path
+):
+    path = write_csv(tmp_path / "names.csv", [
+        ["姓名", "身份证号码", "病种", "个人自付(元)"],
+        ["王红发", "530128198205265910", "尿毒症", "30000"],
+        ["王 发红", "530128198205265910", "白血病", "40000"],
+        ["", "530128198205265910", "肺癌", "50000"],
+    ])
+    report = await import_department(registry_db, "health", path)
+    assert report.matched == 1 and report.by_cause["illness"] == 3
+    assert [(w["row"], w["column"]) for w in report.warnings] == [(2, "姓名")]
+    assert "姓名与台账中这个身份证号的姓名（王*红）不一致" in report.warnings[0]["reason"]
+    assert "王发红" not in report.warnings[0]["reason"]
+
+
 async def test_a_department_csv_cut_off_mid_row_reports_the_incomplete_row(registry_db,
                                                                           tmp_path):
     path = tmp_path / "cut.csv"
