@@ -6,8 +6,9 @@ FILE defaults to stdin (`-` too). Each non-blank input line yields exactly one o
 order: the grading (`level`, `colour`, `provisional`, `missing`, `rules`, `measures`,
 `parameters`, see spec/grading.md) or an error object `{"line": 7, "error": "...",
 "field": "members[1].labour"}` (`field` is null when the line is not a JSON object at all).
-Blank lines are skipped; line numbers count every physical line from 1. A year the parameter
-set lacks is an error for that line naming the year. Streaming: one line in memory at a time.
+Blank lines (whitespace only, a BOM, U+3000) are skipped; line numbers count every physical line
+from 1. A year the parameter set lacks is an error for that line naming the year. Streaming:
+`CHUNK_LINES` lines in memory at a time. UTF-16 or UTF-32 input is refused as a whole.
 
 Exit status: 0 every line graded, 1 some lines were errors (the others are still graded),
 2 nothing could be graded (unreadable input or parameter file).
@@ -20,7 +21,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import IO, Any
 
 from bot.grade_encoding import encode as _encode
@@ -30,7 +31,7 @@ from bot.json_lines import decoded_lines
 from bot.os_error_text import os_error_text
 from bot.process_tuning import tune_garbage_collector
 from bot.stdout_closed import end_quietly
-from policy.facts import INCOME_SOURCES
+from policy.facts import FACT_KEYS, INCOME_SOURCES
 from policy.grading import FactError, grade, parse_facts
 from policy.parameters import (
     MissingParametersError,
@@ -45,6 +46,10 @@ __all__ = [
     "run_grade",
 ]
 _loads = json.loads
+# A lone surrogate (json reads "\ud800") is written back as its JSON escape: valid UTF-8 out.
+_LONE_SURROGATE = "backslashreplace"
+# What a line may hold and still be blank: whitespace, a BOM, the ideographic space.
+_BLANK = " \t\n\r\x0b\x0c\ufeff\u3000\xa0"
 MAX_YEARS = 64  # years without parameters kept (each bad year is re-checked beyond that)
 CHUNK_LINES = 32  # output lines joined per write: fewer calls, memory still flat
 
@@ -86,10 +91,17 @@ def run_grade(
 ) -> int:
     """Run `fangpin grade` with parsed `args`; returns the exit status."""
     err = stderr if stderr is not None else sys.stderr
+    params = getattr(args, "params", None)
+    if params is not None and not params.strip():
+        print("参数文件错误：--params 后面的文件名是空的", file=err)
+        return 2
     try:
-        pfile = load_parameter_file(getattr(args, "params", None))
+        pfile = load_parameter_file(params)
     except ParameterError as exc:
-        print(f"参数文件错误：{exc}", file=err)
+        cause = exc.__cause__
+        reason = (f"{params}: 无法读取参数文件（{os_error_text(cause)}）"
+                  if isinstance(cause, OSError) else str(exc))
+        print(f"参数文件错误：{reason}", file=err)
         return 2
     out = stdout if stdout is not None else sys.stdout.buffer
     path = getattr(args, "file", "-") or "-"
@@ -112,8 +124,13 @@ def run_grade(
                  "按各年份的通用标准评定")
     grader = LineGrader(pfile, county, on_warning=warn)
     try:
+        lines = _utf8_lines(src)
+        if lines is None:
+            print("输入是 UTF-16 或 UTF-32 编码的文本，无法逐行评定：请另存为 UTF-8 后再评定",
+                  file=err)
+            return 2
         write = out.write
-        for data in grader.encoded_chunks(src):
+        for data in grader.encoded_chunks(lines):
             write(data)
         out.flush()
     except BrokenPipeError:  # the reader stopped early (`| head`)
@@ -127,6 +144,20 @@ def run_grade(
         if src is not stdin and path != "-":
             src.close()
     return 1 if grader.errors else 0
+
+
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 LE, which starts the same)
+
+
+def _utf8_lines(src: IO[bytes]) -> Iterator[bytes] | None:
+    """The input's lines, or None when it is UTF-16/32: its "lines" split on a byte of a
+    character and would each be graded as garbage (with a BOM, or NULs beside ASCII)."""
+    first = src.readline()
+    wide = first.startswith(_WIDE_BOMS) or first.startswith(b"\x00\x00\xfe\xff") or (
+        len(first) >= 4 and first.count(0) * 4 >= len(first))
+    if wide:
+        return None
+    return chain((first,), src) if first else iter(())
 
 
 class LineGrader:
@@ -159,6 +190,11 @@ class LineGrader:
             else:
                 if not ps.verified and self._warn is not None:
                     self._warn(f"注意：参数 {ps.ref} 未经核实（{ps.source or '未注明来源'}）")
+                if (self.county and self._warn is not None
+                        and self.county not in self.pfile.counties.get(year, {})
+                        and any(self.county in c for c in self.pfile.counties.values())):
+                    self._warn(f"注意：参数文件 {self.pfile.version} 没有县 {self.county} "
+                               f"{year} 年的专门参数，{year} 年按通用标准评定")
             if not isinstance(ps, MissingParametersError) or len(self._sets) < MAX_YEARS:
                 self._sets[year] = ps
         if isinstance(ps, MissingParametersError):
@@ -238,7 +274,7 @@ class LineGrader:
             elif type(obj) is _NotJson:
                 append(self._not_json(obj.exc, lineno, obj.raw))
             else:
-                append(f"{self._graded(obj, lineno, raw)}\n".encode())
+                append(f"{self._graded(obj, lineno, raw)}\n".encode("utf-8", _LONE_SURROGATE))
         return b"".join(out)
 
     def _not_json(self, exc: ValueError | RecursionError, lineno: int, raw: bytes | str) -> bytes:
@@ -251,7 +287,7 @@ class LineGrader:
                                _key_of_long_number(raw))
         else:
             text = self._error(lineno, _json_error_text(exc), None)
-        return f"{text}\n".encode()
+        return f"{text}\n".encode("utf-8", _LONE_SURROGATE)
 
     def _graded(self, obj: Any, lineno: int, raw: bytes | str) -> str:
         """The general path: every fact checked by `parse_facts`, errors name the field; a key
@@ -309,7 +345,7 @@ def _parsed_one_by_one(
     numbers: list[int] = []
     raws: list[bytes | str] = []
     for lineno, raw in enumerate(batch, first):
-        if raw.isspace() or not raw:
+        if _blank(raw):
             continue
         try:
             parsed.append(_loads(raw))
@@ -320,30 +356,65 @@ def _parsed_one_by_one(
     return parsed, numbers, raws
 
 
-class _GivenTwice(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
+def _blank(raw: bytes | str) -> bool:
+    if isinstance(raw, bytes):
+        if not raw or raw.isspace():
+            return True
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return not raw.strip(_BLANK)
 
 
-def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+class _GivenTwice(dict):  # type: ignore[type-arg]
+    """An object that gave `key` twice (json would keep the last value silently)."""
+
+    key = ""
+
+
+def _mark_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _GivenTwice(key)
+                marked = _GivenTwice(obj)
+                marked.key = key
+                return marked
             seen.add(key)
     return obj
 
 
 def _key_given_twice(raw: bytes | str) -> str | None:
-    """The first key a line's JSON gives twice in one object (`income.wage` for a source)."""
+    """The path of the first fact key a line's JSON gives twice in one object
+    (`rigid_expense`, `income.wage`, `members[1].labour`); repeats inside let-be keys (a note)
+    change nothing graded and are let be."""
     try:
-        _loads(raw, object_pairs_hook=_refuse_repeated_keys)
-    except _GivenTwice as twice:
-        return f"income.{twice.key}" if twice.key in INCOME_SOURCES else twice.key
+        obj = _loads(raw, object_pairs_hook=_mark_repeated_keys)
     except (ValueError, RecursionError):
         return None  # reported as it is by the general path
+    if type(obj) is _GivenTwice and obj.key in FACT_KEYS:
+        return obj.key
+    if not isinstance(obj, dict):
+        return None
+    for key, value in obj.items():
+        if key in FACT_KEYS:
+            found = _repeat_in(value, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _repeat_in(value: Any, path: str) -> str | None:
+    if type(value) is _GivenTwice:
+        return f"{path}.{value.key}"
+    children = value.items() if isinstance(value, dict) else (
+        ((f"[{i}]", v) for i, v in enumerate(value)) if isinstance(value, list) else ())
+    for step, child in children:
+        found = _repeat_in(child, f"{path}{step}" if step.startswith("[") else f"{path}.{step}")
+        if found is not None:
+            return found
     return None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,10 +144,21 @@ def _misspelt(key: Any, names: tuple[str, ...], obj: dict[str, Any]) -> str | No
     """The name `key` is probably a misspelling of: close to it and absent from `obj`."""
     if type(key) is not str:
         return None
-    for near in difflib.get_close_matches(key, names, n=3, cutoff=_CLOSE):
+    for near in difflib.get_close_matches(_spelling(key), names, n=3, cutoff=_CLOSE):
         if near not in obj:
             return near
     return None
+
+
+def _spelling(key: str) -> str:
+    """A key as the facts are spelt: `Rigid_Expense`, `RIGID_EXPENSE`, `hasPlan`, `has-plan`
+    and `has plan` all compare as `has_plan` / `rigid_expense`."""
+    snake = _CAMEL_HUMP.sub("_", key.strip()).lower()
+    return _SEPARATORS.sub("_", snake)
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def _check_total(total: float, sources: tuple[float | None, ...]) -> None:

@@ -122,8 +122,11 @@ def load_parameter_file(path: str | Path | None = None) -> ParameterFile:
 def parse_parameter_data(data: Mapping[str, Any], origin: str = "<data>") -> ParameterFile:
     """Check the TOML document already parsed into `data` and build a `ParameterFile`."""
     version = data.get("version")
-    if not isinstance(version, str) or not version.strip():
+    if version is None:
         raise ParameterError(f"{origin}: 缺少 version（参数集版本字符串）")
+    if not isinstance(version, str) or not version.strip():
+        raise ParameterError(f"{origin}: version 应为非空的字符串（参数集版本，如 \"yn-2026.1\"），"
+                             f"现在是 {version!r}")
     unknown = set(data) - {"version", "defaults", "years"}
     if unknown:
         raise ParameterError(f"{origin}: 未知的顶层键 {sorted(unknown)}")
@@ -160,6 +163,9 @@ def _counties(raw: Any, where: str) -> dict[str, dict[str, Any]]:
     for code, table in raw.items():
         if not isinstance(table, dict):
             raise ParameterError(f"{where}.counties.{code} 应为一个表")
+        if not (len(str(code)) == 6 and str(code).isascii() and str(code).isdigit()):
+            raise ParameterError(f"{where}.counties.{code}: 县代码应为 6 位数字的行政区划代码"
+                                 "（如 \"530128\"）")
         out[str(code)] = _finish(_check_values(table, f"{where}.counties.{code}"))
     return out
 

@@ -306,3 +306,80 @@ def test_a_number_too_long_to_convert_names_its_field() -> None:
     assert code == 1 and [o.get("field") for o in out[:2]] == ["rigid_expense", "income.wage"]
     assert "4300" in out[0]["error"] and "set_int_max_str_digits" not in out[0]["error"]
     assert out[2]["level"] == "I"
+
+
+def test_a_lone_surrogate_in_a_key_is_one_error_line_and_the_batch_goes_on() -> None:
+    """json reads "\\ud800" (and the bytes ED A0 80) as a lone surrogate: it is written back as
+    its escape, not a crash that loses the lines around it."""
+    bad = [b'{"year": 2026, "rigid_expens\\ud800": 1}', b'{"year":2026,"\xed\xa0\x80":1,"x":2}']
+    lines = [line(FULL)] * 16 + bad + [line(FULL)] * 22
+    code, out, err = run("--params", str(TEST_PARAMS), stdin=b"\n".join(lines) + b"\n")
+    assert code == 1 and len(out) == 40 and "Traceback" not in err
+    assert out[16]["line"] == 17 and out[16]["field"] == "rigid_expens\ud800"
+    assert "error" not in out[17] and out[17]["provisional"] is True  # an unknown key: let be
+    assert out[18] == out[0] == out[39] and out[0]["level"]
+
+
+@pytest.mark.parametrize("spelling", ["Rigid_Expense", "RIGID_EXPENSE", "rigidExpense",
+                                      "rigid expense", "rigid-expense"])
+def test_a_fact_in_other_case_or_camel_case_is_an_error_not_an_unknown(spelling: str) -> None:
+    without = {k: v for k, v in FULL.items() if k != "rigid_expense"}
+    code, out, _ = run("--params", str(TEST_PARAMS),
+                       stdin=line({**without, spelling: 50000}) + b"\n")
+    assert code == 1 and out[0]["field"] == spelling and "rigid_expense" in out[0]["error"]
+    others = {k: v for k, v in FULL.items() if k not in ("has_plan", "category")}
+    code, out, _ = run("--params", str(TEST_PARAMS),
+                       stdin=line({**others, "hasPlan": True, "CATEGORY": "脱贫户"}) + b"\n")
+    assert code == 1 and out[0]["field"] == "hasPlan"
+
+
+def test_a_repeated_key_is_named_by_its_path_and_one_inside_a_note_is_let_be() -> None:
+    base = line(FULL)
+    in_member = base.replace(b'"members": [{"labour": "normal"}',
+                             b'"members": [{"labour": "normal", "labour": "none"}')
+    assert in_member != base
+    in_guarantee = base.replace(b'"water": true', b'"water": true, "water": false')
+    in_note = base[:-1] + b', "note": {"a": 1, "a": 2}}'
+    code, out, _ = run("--params", str(TEST_PARAMS),
+                       stdin=b"\n".join([in_member, in_guarantee, in_note, base]) + b"\n")
+    assert [o.get("field") for o in out[:2]] == ["members[0].labour", "guarantees.water"]
+    assert out[2] == out[3] and "error" not in out[2]
+
+
+def test_utf16_input_is_refused_as_a_whole() -> None:
+    text = (line(FULL).decode() + "\n") * 3
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+        code, out, err = run("--params", str(TEST_PARAMS), stdin=text.encode(encoding))
+        assert (code, out) == (2, []) and "另存为 UTF-8" in err, encoding
+
+
+def test_lines_of_a_bom_or_wide_spaces_only_are_blank() -> None:
+    stdin = b"\xef\xbb\xbf\n" + line(FULL) + "\n\u3000\n\xa0 \n".encode() + line(FULL) + b"\n"
+    code, out, _ = run("--params", str(TEST_PARAMS), stdin=stdin)
+    assert code == 0 and len(out) == 2 and out[0] == out[1]
+
+
+def test_a_county_without_an_override_for_one_year_is_said_for_that_year(tmp_path: Path) -> None:
+    params = tmp_path / "county.toml"
+    params.write_text('version = "x"\n[years.2026]\npoverty_line = 4000\n'
+                      '[years.2026.counties."530128"]\npoverty_line = 9000\n'
+                      '[years.2027]\npoverty_line = 4000\n', encoding="utf-8")
+    rows = [{**FULL, "year": 2026}, {**FULL, "year": 2027}]
+    code, out, err = run("--params", str(params), "--county", "530128",
+                         stdin=b"\n".join(line(r) for r in rows) + b"\n")
+    assert "2027 年按通用标准评定" in err and "2026 年按通用标准" not in err
+    bad = tmp_path / "bad-county.toml"
+    bad.write_text('version = "x"\n[years.2026]\npoverty_line = 4000\n'
+                   '[years.2026.counties.abc]\npoverty_line = 9000\n', encoding="utf-8")
+    code, out, err = run("--params", str(bad), stdin=line(FULL))
+    assert code == 2 and "6 位数字" in err
+
+
+def test_parameter_file_mistakes_are_said_in_chinese(tmp_path: Path) -> None:
+    code, _, err = run("--params", str(tmp_path / "none.toml"), stdin=b"")
+    assert code == 2 and "文件或文件夹不存在" in err
+    code, _, err = run("--params", "", stdin=b"")
+    assert code == 2 and "文件名是空的" in err
+    (tmp_path / "v.toml").write_text("version = 5\n", encoding="utf-8")
+    code, _, err = run("--params", str(tmp_path / "v.toml"), stdin=b"")
+    assert code == 2 and "version 应为非空的字符串" in err
