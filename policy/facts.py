@@ -94,7 +94,7 @@ def parse_facts(obj: Any) -> HouseholdFacts:
     g = obj.get
     year = g("year")
     if type(year) is not int:
-        raise FactError("year", "缺少年份" if year is None else f"年份应为整数：{year!r}")
+        raise FactError("year", "缺少年份" if year is None else f"年份应为整数：{_shown(year)}")
     members, income, causes, gd = g("members"), g("income"), g("causes"), g("guarantees")
     wage = production = transfer = prop = None
     if income is not None:
@@ -174,6 +174,14 @@ def _check_total(total: float, sources: tuple[float | None, ...]) -> None:
         raise FactError("income_total", f"收入合计 {total:,} 元小于已知各项收入之和 {s:,} 元")
 
 
+def _shown(v: Any) -> str:
+    """The value as the line gave it: a number past float range (1e400) or NaN/Infinity
+    literals are named as such, not echoed as Python's inf/nan."""
+    if type(v) is float and not math.isfinite(v):
+        return "超出范围或不是数字（如 1e400、NaN、Infinity）"
+    return repr(v)
+
+
 def _choice(v: Any, allowed: tuple[str, ...], field: str) -> Any:
     if v is None or v in allowed:
         return v
@@ -183,13 +191,13 @@ def _choice(v: Any, allowed: tuple[str, ...], field: str) -> Any:
 def _flag(v: Any, field: str) -> Any:
     if v is None or v is True or v is False:
         return v
-    raise FactError(field, f"应为 true、false 或 null：{v!r}")
+    raise FactError(field, f"应为 true、false 或 null：{_shown(v)}")
 
 
 def _amount(v: Any, field: str) -> Any:
     if v is None or ((t := type(v)) is int or t is float) and 0 <= v <= MAX_AMOUNT:
         return v
-    raise FactError(field, f"应为 0 到 {MAX_AMOUNT:,.0f} 元之间的金额或 null：{v!r}")
+    raise FactError(field, f"应为 0 到 {MAX_AMOUNT:,.0f} 元之间的金额或 null：{_shown(v)}")
 
 
 def _labour(members: Any) -> tuple[str | None, ...]:

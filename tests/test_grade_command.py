@@ -308,6 +308,16 @@ def test_a_number_too_long_to_convert_names_its_field() -> None:
     assert out[2]["level"] == "I"
 
 
+@pytest.mark.parametrize("number", ["1e400", "NaN", "-Infinity"])
+def test_a_number_out_of_float_range_is_named_not_echoed_as_inf(number: str) -> None:
+    rows = [f'{{"year": 2026, "income": {{"wage": {number}}}}}', f'{{"year": {number}}}']
+    code, out, _ = run("--params", str(TEST_PARAMS), stdin="\n".join(rows).encode())
+    assert code == 1 and [o["field"] for o in out] == ["income.wage", "year"]
+    for error in (o["error"] for o in out):
+        assert "超出范围或不是数字" in error
+        assert "inf" not in error and "nan" not in error
+
+
 def test_a_lone_surrogate_in_a_key_is_one_error_line_and_the_batch_goes_on() -> None:
     """json reads "\\ud800" (and the bytes ED A0 80) as a lone surrogate: it is written back as
     its escape, not a crash that loses the lines around it."""
