@@ -1,9 +1,14 @@
 """Webhook benchmark: fangpin handling self-report steps vs a bare aiohttp + wechatpy echo.
 
-Both servers run as their own processes on 127.0.0.1; the load generator sends signed text
+Every server runs as its own process on 127.0.0.1; the load generator sends signed text
 messages from `--concurrency` simulated users for `--seconds` each, and prints throughput,
 p50/p99 latency and the ratio fangpin / reference. Targets: p99 < 300 ms at 50 users,
 throughput ratio >= 0.3 on SQLite.
+
+A third server puts the ratio in context: the echo server plus the writes a self-report step
+makes (dedupe row, sender and dialog read, two transcript lines, dialog and message updates, one
+commit) in plain sqlite3 on the event loop, with no ORM, no questionnaire and one fixed
+template: the cost of storing a message before answering it, and nothing else.
 
     python bench/webhook.py [--concurrency 50] [--seconds 10] [--url URL --token T]
 """
@@ -56,6 +61,67 @@ app = web.Application()
 app.router.add_post("/wechat", handle)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 '''
+
+STORING_ECHO_SERVER = ECHO_SERVER.replace("async def handle", '''
+import json, sqlite3, time
+from jinja2 import Template
+
+db = sqlite3.connect(sys.argv[3], isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA synchronous=NORMAL")
+db.executescript("""
+create table inbound(id integer primary key, dedupe_key varchar(200) unique,
+  openid varchar(64), msg_type varchar(32), content text, fields text, status varchar(16),
+  reply_kind varchar(16), reply_text text, route varchar(64), received_at varchar,
+  finished_at varchar);
+create index ix_inbound_openid on inbound(openid);
+create table users(id integer primary key, openid varchar(64) unique, role varchar(16));
+create table dialogs(id integer primary key, openid varchar(64), step varchar(32),
+  answers text, history text, status varchar(16), updated_at varchar);
+create index ix_dialogs_openid on dialogs(openid);
+create table turns(id integer primary key, session_id int, direction varchar(4),
+  step varchar(32), text text, at varchar);
+create index ix_turns_session on turns(session_id);
+""")
+QUESTION = Template("{{ name }}，请回答第 {{ n }} 个问题：家里一共几口人？"
+                    "回复“返回”回到上一步，回复“取消”不报了。")
+SENDER = ("select u.id, d.id, d.step, d.answers, d.history from users u left join dialogs d"
+          " on d.openid = u.openid and d.status = 'active' where u.openid = ?")
+
+
+def store_step(message, now):
+    db.execute("BEGIN")
+    inbound = db.execute(
+        "insert into inbound(dedupe_key, openid, msg_type, content, fields, status,"
+        " received_at) values (?, ?, ?, ?, ?, ?, ?)",
+        (f"{message.source}:{message.id}", message.source, message.type, message.content,
+         json.dumps({"Content": message.content}), "processing", now)).lastrowid
+    sender = db.execute(SENDER, (message.source,)).fetchone()
+    if sender is None:
+        db.execute("insert into users(openid, role) values (?, 'farmer')", (message.source,))
+        db.execute("insert into dialogs(openid, step, answers, history, status, updated_at)"
+                   " values (?, 'name', '{}', '[]', 'active', ?)", (message.source, now))
+        sender = db.execute(SENDER, (message.source,)).fetchone()
+    _, dialog_id, step, answers, history = sender
+    answers, history = json.loads(answers), json.loads(history)[-12:]
+    answers[str(len(answers) % 12)] = message.content
+    history.append({"step": step, "filled": [step]})
+    text = QUESTION.render(name="王发红", n=len(answers))
+    db.executemany(
+        "insert into turns(session_id, direction, step, text, at) values (?, ?, ?, ?, ?)",
+        [(dialog_id, "in", step, message.content, now), (dialog_id, "out", step, text, now)])
+    db.execute("update dialogs set answers = ?, history = ?, updated_at = ? where id = ?",
+               (json.dumps(answers, ensure_ascii=False), json.dumps(history, ensure_ascii=False),
+                now, dialog_id))
+    db.execute("update inbound set status = 'done', finished_at = ?, route = 'step',"
+               " reply_kind = 'passive', reply_text = ? where id = ?", (now, text, inbound))
+    db.execute("COMMIT")
+    return text
+
+
+async def handle''', 1).replace(
+    "create_reply(message.content, message)",
+    "create_reply(store_step(message, time.strftime('%Y-%m-%d %H:%M:%S')), message)")
 
 
 def free_port() -> int:
@@ -142,11 +208,15 @@ def main() -> None:
     args = parser.parse_args()
     processes: list[subprocess.Popen] = []
     try:
-        echo_port = free_port()
+        echo_port, storing_port = free_port(), free_port()
         echo = subprocess.Popen([sys.executable, "-c", ECHO_SERVER, str(echo_port), TOKEN])
         processes.append(echo)
         wait_ready(echo_port, echo)
         with tempfile.TemporaryDirectory() as workdir:
+            storing = subprocess.Popen([sys.executable, "-c", STORING_ECHO_SERVER,
+                                        str(storing_port), TOKEN, f"{workdir}/storing.db"])
+            processes.append(storing)
+            wait_ready(storing_port, storing)
             url = args.url
             if url is None:
                 port = free_port()
@@ -157,10 +227,15 @@ def main() -> None:
             reference = asyncio.run(load(f"http://127.0.0.1:{echo_port}/wechat", TOKEN,
                                          args.concurrency, args.seconds))
             show("reference (aiohttp+wechatpy)", reference)
+            floor = asyncio.run(load(f"http://127.0.0.1:{storing_port}/wechat", TOKEN,
+                                     args.concurrency, args.seconds))
+            show("reference + sqlite3 writes", floor)
             fangpin = asyncio.run(load(url, args.token, args.concurrency, args.seconds))
             show("fangpin (self-report step)", fangpin)
             print(f"throughput ratio fangpin/reference: {fangpin['rps'] / reference['rps']:.2f}"
                   f"  (target >= 0.3); fangpin p99 {fangpin['p99_ms']:.0f} ms (target < 300)")
+            print(f"throughput ratio (reference + sqlite3 writes)/reference: "
+                  f"{floor['rps'] / reference['rps']:.2f}")
     finally:
         for process in processes:
             process.terminate()
