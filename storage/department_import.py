@@ -8,7 +8,6 @@ opens or extends warning cases and returns the case id of each.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from policy.department_causes import DepartmentHit
 from policy.masking import mask_id, mask_name
+from policy.person_names import same_name
 from policy.screening_rules import Decision, HouseholdFacts, MemberFacts, ScreeningRules, decide
 from storage.area_resolver import AreaResolver
 from storage.department_rows import DepartmentRow, fingerprint, parse_department_row
@@ -198,17 +198,6 @@ class DepartmentImporter:
         facts, area_id = households[found[1]]
         decision = decide(hit, members[found[0]][0], facts, self.rules)
         return MatchedHit(row, hit, found[0], found[1], area_id, facts.size, decision)
-
-
-def same_name(given: str, registered: str) -> bool:
-    """Whether a department's name is the registry's, up to width, spaces and the middle dot of
-    names such as 阿依古丽·买买提; an empty one is not a different name."""
-    return not given or _name_key(given) == _name_key(registered)
-
-
-def _name_key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name)
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "·•.．‧・")
 
 
 def _with_hits(row: DepartmentRow, hits: tuple[DepartmentHit, ...]) -> DepartmentRow:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from policy.masking import mask_name
+from policy.person_names import same_name
 from storage.area_resolver import AreaResolver
 from storage.import_report import ImportReport, Rejection
 from storage.models import Household, ImportChange, Member
@@ -112,12 +114,14 @@ class RegistryImporter:
                 self.area_ids[path] = await self.areas.resolve(path, row.household.code)
             if self.area_ids[path] is None:
                 self.report.reject(row.number, self.header_of("county"),
-                                   "县为空，且无法确定所属的县", "no_county")
+                                   "县为空，且无法确定所属的县", "no_county", row.cells)
             else:
                 placed.append(row)
         return placed
 
     async def _write(self, rows: list[RegistryRow]) -> None:
+        existing = await self._existing_members([row.member.id_number for row in rows])
+        rows = [row for row in rows if self._same_person(row, existing.get(row.member.id_number))]
         if not rows:
             return
         await self._load_households({row.household.code for row in rows})
@@ -125,7 +129,6 @@ class RegistryImporter:
         pending = _Pending()
         for row in rows:
             self._household_row(row, pending)
-        existing = await self._existing_members([row.member.id_number for row in rows])
         for row in rows:
             self._member_row(row, existing.get(row.member.id_number), pending)
         await self._flush(pending)
@@ -198,6 +201,18 @@ class RegistryImporter:
                 "batch_id": self.batch_id, "entity": entity, "entity_id": entity_id,
                 "field": name, "old_value": _as_text(old), "new_value": _as_text(new),
                 "at": self.at})  # fmt: skip
+
+    def _same_person(self, row: RegistryRow, stored: dict[str, Any] | None) -> bool:
+        """An ID stored under another name is a mistyped ID (or name), not that person's new
+        name: the row is sent back rather than overwrite someone else's record."""
+        if stored is None or same_name(row.member.name, stored["name"]):
+            return True
+        self.report.reject(
+            row.number, self.header_of("id_number"),
+            f"这个身份证号在台账中登记的是另一个姓名（{mask_name(stored['name'])}），与本行姓名"
+            "不一致：请核对身份证号和姓名；确属改名的，请先在系统中更正姓名再导入",
+            "name_conflict", row.cells)
+        return False
 
     async def _existing_members(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         columns = [getattr(Member, name) for name in _MEMBER_FIELDS]

@@ -76,6 +76,7 @@ class RegistryRow:
     number: int
     household: HouseholdValues
     member: MemberValues
+    cells: tuple[Any, ...] = ()  # as read, for the rejects file if the row is sent back later
 
     @property
     def is_head(self) -> bool:
@@ -169,4 +170,4 @@ def parse_registry_row(
     except _RowError as problem:
         return Rejection(row.number, header_of(problem.key), problem.reason, problem.code,
                          row.cells)
-    return RegistryRow(row.number, household, member)
+    return RegistryRow(row.number, household, member, row.cells)

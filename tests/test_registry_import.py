@@ -97,6 +97,33 @@ async def test_a_newer_file_updates_what_changed_and_records_it(screening_db, tm
     assert head.health == "患有大病" and head.registry_batch_id == report.batch_id
 
 
+async def test_an_id_stored_under_another_name_is_sent_back_not_overwritten(screening_db,
+                                                                            tmp_path):
+    await import_registry(screening_db, REGISTRY_CSV)
+    table = registry_table()
+    (before,) = await rows(screening_db, Member, Member.id_number == table[1][ID_COLUMN])
+    mistyped = list(table[2])  # 王云's row, carrying 王发红's ID
+    mistyped[ID_COLUMN] = table[1][ID_COLUMN]
+    renamed = write_csv(tmp_path / "mistyped.csv", [table[0], mistyped, table[3]])
+    refused = await import_registry(screening_db, renamed)
+    assert (refused.status, [(r.row, r.code) for r in refused.rejected]) == (
+        "rolled_back", [(2, "name_conflict")])
+    assert "王*" in refused.rejected[0].reason and "王发红" not in refused.rejected[0].reason
+    taken = await import_registry(screening_db, renamed, accept_good_rows=True)
+    assert (taken.status, taken.updated, taken.changes, len(taken.rejected)) == (
+        "imported", 0, 0, 1)
+    (after,) = await rows(screening_db, Member, Member.id_number == table[1][ID_COLUMN])
+    assert (after.name, after.household_id, after.relation) == (
+        before.name, before.household_id, before.relation)
+    out = tmp_path / "rejects.csv"
+    assert write_rejects(taken, out) == 1 and "王云" in out.read_text("utf-8-sig")
+    spaced = list(table[1])
+    spaced[7] = " 王 发红 "  # the same name, typed with spaces: still that person
+    same = await import_registry(screening_db, write_csv(tmp_path / "spaced.csv",
+                                                         [table[0], spaced]))
+    assert (same.status, same.rejected) == ("imported", [])
+
+
 def _messy_registry(tmp_path):
     table = registry_table()
     table[2][ID_COLUMN] = "530128941210774"  # 15 digits: 王云, born 1994
