@@ -19,6 +19,7 @@ from bot.assessment_view import history_row
 from bot.assessment_workflow import AssessmentError, current_assessment, level_history
 from bot.level_override import override_case_level
 from bot.settings import database_url
+from bot.startup_errors import require_database_file
 from bot.texts import Answer, create_text_environment, render_answer
 from policy.level_words import parse_level
 from policy.levels import Level
@@ -48,6 +49,7 @@ def _database_url() -> str:
     from storage.migrate import upgrade_database  # alembic: imported only when it runs
 
     url = database_url()
+    require_database_file(url)
     upgrade_database(url)
     return url
 

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from bot.os_error_text import os_error_text
 from bot.self_report_form import CAUSE_LABELS
 from bot.settings import database_url
+from bot.startup_errors import require_database_file
 from bot.stdout_closed import drop_stdout
 from policy.case_status import SOURCE_NAMES_ZH, STATUS_NAMES_ZH
 from policy.local_time import local
 from policy.masking import mask_id, mask_name, mask_phone
-from storage.engine import create_engine, create_sessionmaker, is_sqlite
+from storage.engine import create_engine, create_sessionmaker
 from storage.models import Case, Household
 
 COLUMNS = (
@@ -88,20 +88,9 @@ def render_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     return buffer.getvalue()
 
 
-def _missing_sqlite_file(url: str) -> str | None:
-    if not is_sqlite(url):
-        return None
-    database = make_url(url).database or ""
-    return None if database in ("", ":memory:") or Path(database).is_file() else database
-
-
 def run_cases_export(args: argparse.Namespace) -> int:
     url = database_url()
-    missing = _missing_sqlite_file(url)
-    if missing:  # a mistyped URL must not quietly export an empty new database
-        print(f"fangpin：找不到数据库文件 {missing}（请检查 FANGPIN_DATABASE_URL）",
-              file=sys.stderr)
-        return 1
+    require_database_file(url)
     from storage.migrate import upgrade_database
 
     upgrade_database(url)

@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.import_service import ImportOptions, import_department_file, import_registry_file
 from bot.os_error_text import os_error_text
 from bot.settings import database_url
+from bot.startup_errors import require_database_file
 from policy.department_causes import KIND_NAMES, KINDS
 from policy.screening_rules import ScreeningRulesError
 from storage.engine import create_engine, create_sessionmaker
@@ -89,6 +90,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         options = _options(args, accept)
         _check_rejects_path(args)
+        require_database_file()
         upgrade_database(database_url())
         report = asyncio.run(_run(args, options))
     except (TableError, ScreeningRulesError) as exc:

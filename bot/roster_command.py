@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.roster_service import RosterError, RosterRequest, RosterResult, export_roster
 from bot.settings import database_url
+from bot.startup_errors import require_database_file
 from policy.parameters import MissingParametersError, ParameterError
 from policy.reverse_warning import CRITERIA
 from policy.screening_rules import ScreeningRulesError
@@ -58,6 +59,7 @@ def run_roster(args: argparse.Namespace) -> int:
 
     try:
         request = _request(args)
+        require_database_file()
         upgrade_database(database_url())
         result = asyncio.run(_run(request))
     except (RosterError, ValueError, MissingParametersError, ParameterError,

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import errno
 import socket
+from pathlib import Path
 
 from sqlalchemy import exc as db_errors
 from sqlalchemy.engine import make_url
 
 from bot.settings import database_url
-from storage.engine import DatabaseFolderError
+from storage.engine import DatabaseFolderError, is_sqlite
 
 EXAMPLE_URL = "sqlite+aiosqlite:///var/fangpin.db"
 OURS = frozenset({"bot", "handlers", "policy", "scheduler", "storage"})
@@ -26,6 +27,26 @@ def shown_database_url(url: str | None = None) -> str:
         return "（无法解析的地址）"
 
 
+class MissingDatabaseFile(Exception):
+    """A command that works on stored data found no SQLite file where the URL points."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def require_database_file(url: str | None = None) -> None:
+    """For a command that works on stored data: a mistyped FANGPIN_DATABASE_URL must not
+    quietly create an empty database and import into it or export from it."""
+    url = url or database_url()
+    try:
+        database = make_url(url).database or "" if is_sqlite(url) else ""
+    except db_errors.ArgumentError:
+        return  # said by database_error_message when the command connects
+    if database not in ("", ":memory:") and not Path(database).is_file():
+        raise MissingDatabaseFile(database)
+
+
 def database_error_message(error: BaseException) -> str | None:
     """What to tell the user when `error` came from reaching the database; None otherwise."""
     if isinstance(error, db_errors.ArgumentError):  # also a driver that is not installed
@@ -34,6 +55,9 @@ def database_error_message(error: BaseException) -> str | None:
     if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] not in OURS:
         return (f"FANGPIN_DATABASE_URL 要用的数据库驱动 {error.name} 没有安装："
                 f"{shown_database_url()}。支持 sqlite+aiosqlite 与 postgresql+asyncpg")
+    if isinstance(error, MissingDatabaseFile):
+        return (f"找不到数据库文件 {error.path}：请检查 FANGPIN_DATABASE_URL 是否写错；"
+                "新装的系统请先运行 fangpin db upgrade（或 make run）建好数据库")
     if isinstance(error, DatabaseFolderError):
         return (f"无法建立数据库文件夹 {error.filename}（{error.strerror}）："
                 "请检查 FANGPIN_DATABASE_URL 中的路径")

@@ -75,7 +75,7 @@ async def test_cases_export_masks_ids_names_and_phones(make_client, settings, da
 def test_export_refuses_a_missing_database_and_an_unwritable_file(monkeypatch, tmp_path, capsys,
                                                                   database_url):
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'typo.db'}")
-    assert main(["cases", "export"]) == 1
+    assert main(["cases", "export"]) == 3
     assert "找不到数据库文件" in capsys.readouterr().err and not (tmp_path / "typo.db").exists()
     monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
     from storage.migrate import upgrade_database
@@ -85,13 +85,34 @@ def test_export_refuses_a_missing_database_and_an_unwritable_file(monkeypatch, t
     assert "无法写入" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [
+    ["import", "department", "--kind", "health", "health.csv"],
+    ["import", "registry", "registry.csv"],
+    ["roster", "--area", "红龙村", "--out", "roster.xlsx"],
+    ["assessments", "history", "--household", "53012820000000"],
+])
+def test_commands_on_stored_data_refuse_a_database_file_that_is_not_there(
+        monkeypatch, tmp_path, capsys, command):  # fmt: skip
+    typo = tmp_path / "no-such-dir" / "typo.db"
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{typo}")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "health.csv").write_text("姓名,身份证号,住院总费用\n", "utf-8")
+    (tmp_path / "registry.csv").write_text("姓名,身份证号,户编号\n", "utf-8")
+    assert main(command) == 3
+    err = capsys.readouterr().err
+    assert "找不到数据库文件" in err and "FANGPIN_DATABASE_URL" in err and "db upgrade" in err
+    assert not typo.parent.exists() and "Traceback" not in err
+
+
 def test_db_upgrade_needs_only_the_database(monkeypatch, tmp_path, capsys):
     for name in ("FANGPIN_DEMO", "FANGPIN_WECHAT_TOKEN", "FANGPIN_WECHAT_APPID",
                  "FANGPIN_WECHAT_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("FANGPIN_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     assert main(["db", "upgrade"]) == 0
-    assert "最新结构" in capsys.readouterr().out and (tmp_path / "x.db").is_file()
+    assert "已新建数据库" in capsys.readouterr().out and (tmp_path / "x.db").is_file()
+    assert main(["db", "upgrade"]) == 0
+    assert "数据库已是最新结构" in capsys.readouterr().out
 
 
 def test_csv_cells_cannot_carry_formulas_and_codes_stay_text():
