@@ -70,8 +70,8 @@ def _str(values: Mapping[str, Any], key: str) -> str:
 def _health(values: Mapping[str, Any]) -> list[DepartmentHit]:
     total, reimbursed = values.get("total_cost"), values.get("reimbursed")
     out_of_pocket = values.get("out_of_pocket")
-    if out_of_pocket is None and total is not None:
-        out_of_pocket = total - (reimbursed or 0)
+    if out_of_pocket is None and total is not None and reimbursed is not None:
+        out_of_pocket = total - reimbursed  # a blank 报销金额 is not known, not 0
     figures = {"disease": _str(values, "disease"), "total_cost": total,
                "reimbursed": reimbursed, "out_of_pocket": out_of_pocket}  # fmt: skip
     return [DepartmentHit("illness", values.get("diagnosed_on"), figures)]

@@ -158,6 +158,10 @@ class DepartmentImporter:
                                  f"姓名与台账中这个身份证号的姓名（{mask_name(names[member_id])}）"
                                  "不一致，已按身份证号匹配，请核对是否录错")
             for hit in row.hits:
+                if _cost_without_share(hit):
+                    self.report.warn(row.number, self.header_of("reimbursed"),
+                                     "有住院总费用，但报销金额和个人自付都是空的：算不出个人"
+                                     "负担，请补上其中一项后再导入这一行")
                 self.report.by_cause[hit.cause] += 1
                 record = self._record(row, hit)
                 records.append(record)
@@ -198,6 +202,12 @@ class DepartmentImporter:
         facts, area_id = households[found[1]]
         decision = decide(hit, members[found[0]][0], facts, self.rules)
         return MatchedHit(row, hit, found[0], found[1], area_id, facts.size, decision)
+
+
+def _cost_without_share(hit: DepartmentHit) -> bool:
+    figures = hit.figures
+    return (hit.cause == "illness" and figures.get("total_cost") is not None
+            and figures.get("out_of_pocket") is None)
 
 
 def _with_hits(row: DepartmentRow, hits: tuple[DepartmentHit, ...]) -> DepartmentRow:

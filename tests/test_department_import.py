@@ -319,6 +319,22 @@ async def test_a_name_that_differs_from_the_registry_is_flagged_but_matched_by_i
     assert "王发红" not in report.warnings[0]["reason"]
 
 
+async def test_a_blank_reimbursement_is_unknown_not_zero(registry_db, tmp_path):
+    path = write_csv(tmp_path / "blank.csv", [
+        ["姓名", "身份证号码", "病种", "住院总费用", "报销金额", "个人自付(元)"],
+        ["王发红", "530128198205265910", "骨折", "60000", "", ""],
+        ["王发红", "530128198205265910", "尿毒症", "90000", "0", ""],
+    ])
+    report = await import_department(registry_db, "health", path)
+    hits = await rows(registry_db, ScreeningHit, ScreeningHit.name == "王发红")
+    by_disease = {hit.figures["disease"]: hit for hit in hits}
+    assert by_disease["骨折"].figures["out_of_pocket"] is None
+    assert not any("个人自付" in reason for reason in by_disease["骨折"].reasons)
+    assert by_disease["尿毒症"].figures["out_of_pocket"] == 90000  # 0 reimbursed is known
+    assert [(w["row"], w["column"]) for w in report.warnings] == [(2, "报销金额")]
+    assert "算不出个人负担" in report.warnings[0]["reason"]
+
+
 async def test_a_department_csv_cut_off_mid_row_reports_the_incomplete_row(registry_db,
                                                                           tmp_path):
     path = tmp_path / "cut.csv"
