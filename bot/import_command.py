@@ -100,7 +100,7 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"fangpin import: {_database_error_text(exc)}", file=sys.stderr)
         return EXIT_DATABASE
     _print(report, args)
-    return EXIT_OK if report.committed else EXIT_ROLLED_BACK
+    return EXIT_OK if report.committed and not report.all_rejected else EXIT_ROLLED_BACK
 
 
 def _database_error_text(exc: SQLAlchemyError) -> str:

@@ -61,6 +61,7 @@ class ImportReport:
     skipped: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings_total: int = 0  # the first MAX_LISTED are kept in `warnings`
     unmatched_people: list[dict[str, Any]] = field(default_factory=list)
     by_cause: Counter[str] = field(default_factory=Counter)
     cases_by_cause: Counter[str] = field(default_factory=Counter)
@@ -76,6 +77,7 @@ class ImportReport:
         self.rejected.append(Rejection(row, column, reason, code, cells))
 
     def warn(self, row: int, column: str, reason: str) -> None:
+        self.warnings_total += 1
         if len(self.warnings) < MAX_LISTED:
             self.warnings.append({"row": row, "column": column, "reason": reason})
 
@@ -89,6 +91,11 @@ class ImportReport:
     @property
     def good_rows(self) -> int:
         return self.rows_read - len(self.rejected) - self.duplicates
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were sent back and none was taken: a failure, even when committed."""
+        return bool(self.rejected) and self.good_rows <= 0
 
     def roll_back(self) -> None:
         """Nothing of the file was stored: what it would have done is no longer true."""
@@ -112,6 +119,7 @@ class ImportReport:
             "alerts": self.alerts, "households_created": self.households_created,
             "households_updated": self.households_updated, "changes": self.changes,
             "skipped_rows": dict(self.skipped), "warnings": self.warnings,
+            "warnings_total": self.warnings_total,
             "unmatched_people": self.unmatched_people,
             "hits_by_cause": {CAUSE_NAMES.get(k, k): v for k, v in sorted(self.by_cause.items())},
             "cases_by_cause": {CASE_CAUSE_NAMES.get(k, k): v
@@ -191,18 +199,33 @@ def render_text(report: ImportReport) -> str:
                      f"并入已有预警 {report.hits_attached} 条；提醒 {report.alerts} 条")
     lines.append(f"退回 {len(report.rejected)} 行" + ("：" if report.rejected else ""))
     lines += [f"  第{r.row}行 [{r.column}] {r.reason}" for r in report.rejected[:MAX_LISTED]]
+    lines += _not_listed(len(report.rejected), MAX_LISTED, "行",
+                         "全部退回行可用 --rejects 文件名.xlsx 导出给报送单位")
     if report.unmatched_people:
         lines.append("台账中没有的人员（可能是一般农户，请核查）：")
         lines += [f"  第{p['row']}行 {p['name']} {p['id_number']} {'、'.join(p['causes'])}"
                   for p in report.unmatched_people]  # fmt: skip
+        lines += _not_listed(report.unmatched, len(report.unmatched_people), "人", "")
     lines += [f"  提示：第{w['row']}行 [{w['column']}] {w['reason']}" for w in report.warnings]
+    lines += _not_listed(report.warnings_total, len(report.warnings), "条提示", "")
     lines.append(_outcome(report))
     return "\n".join(lines)
+
+
+def _not_listed(total: int, listed: int, unit: str, hint: str) -> list[str]:
+    """The line that says a list was cut at MAX_LISTED, never silently."""
+    if total <= listed:
+        return []
+    return [f"  ……另有 {total - listed:,} {unit}未列出（只列出前 {listed} {unit}）"
+            + (f"；{hint}" if hint else "")]
 
 
 def _outcome(report: ImportReport) -> str:
     if report.committed and report.rows_read == 0:
         return f"文件里没有数据行，没有导入任何内容（批次 {report.batch_id}）。"
+    if report.committed and report.all_rejected:
+        return (f"没有导入任何数据：文件中的行都被退回了（批次 {report.batch_id} 只记下了这次"
+                "导入）。请按上面的原因改好后重新导入。")
     if report.committed:
         return f"已导入（批次 {report.batch_id}）。"
     how = ("加 --accept-good-rows" if report.kind == "registry"

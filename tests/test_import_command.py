@@ -254,3 +254,14 @@ def test_an_import_that_waits_too_long_for_the_database_says_why(cli_db, capsys,
     err = capsys.readouterr().err
     assert "正被另一个程序写入" in err and "整份文件未导入" in err and "请稍后再试" in err
     assert main(["import", "department", "--kind", "health", str(SAMPLES["health"])]) == 0
+
+
+def test_a_department_file_whose_every_row_is_sent_back_exits_1(cli_db, capsys, tmp_path):
+    future = write_csv(tmp_path / "future.csv", [
+        ["姓名", "身份证号码", "病种", "确诊日期", "个人自付(元)"],
+        ["王发红", "530128198205265910", "尿毒症", "2062-11-03", "30000"],
+        ["王发红", "530128198205265910", "白血病", "2063-01-03", "40000"],
+    ])
+    assert main(["import", "department", "--kind", "health", str(future)]) == 1
+    out = capsys.readouterr().out
+    assert "退回 2 行" in out and "没有导入任何数据" in out and "已导入（" not in out
