@@ -55,8 +55,16 @@ async def _run(args: argparse.Namespace, options: ImportOptions) -> ImportReport
 
 def _check_rejects_path(args: argparse.Namespace) -> None:
     """Refuse before importing when the rejects file could not be written afterwards."""
-    if args.rejects and not Path(args.rejects).resolve().parent.is_dir():
+    if not args.rejects:
+        return
+    target = Path(args.rejects).resolve()
+    if not target.parent.is_dir():
         raise TableError(f"退回文件 {args.rejects} 所在的文件夹不存在，请先建好文件夹")
+    if target.is_dir():
+        raise TableError(f"退回文件 {args.rejects} 是一个文件夹：请写文件名，如 退回.xlsx")
+    if target == Path(args.file).resolve():
+        raise TableError(f"退回文件 {args.rejects} 就是要导入的文件，写入会覆盖原表："
+                         "请换一个文件名，如 退回.xlsx")
 
 
 def _write_rejects(report: ImportReport, target: str) -> None:

@@ -164,6 +164,19 @@ def test_rejects_file_is_written_even_when_nothing_is_rejected(cli_db, capsys, t
     assert "文件夹不存在" in out.err and out.out == ""
 
 
+def test_a_rejects_path_that_is_a_folder_or_the_input_is_refused_before_importing(
+        cli_db, capsys, tmp_path):  # fmt: skip
+    source = write_csv(tmp_path / "registry.csv", registry_table(), "gbk")
+    original = source.read_bytes()
+    (tmp_path / "out.xlsx").mkdir()
+    for target, said in ((tmp_path / "out.xlsx", "是一个文件夹"),
+                         (source, "就是要导入的文件")):  # fmt: skip
+        assert main(["import", "registry", str(source), "--rejects", str(target)]) == 2
+        out = capsys.readouterr()
+        assert said in out.err and "已导入" not in out.out
+    assert source.read_bytes() == original
+
+
 def test_roster_input_errors_are_polite_chinese(cli_db, capsys, tmp_path):
     assert main(["import", "registry", str(REGISTRY_XLSX), "--no-progress"]) == 0
     capsys.readouterr()
