@@ -33,6 +33,7 @@ from storage.import_report import ImportReport, render_text, write_rejects
 from storage.spreadsheet_reader import TableError
 
 EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNREADABLE, EXIT_DATABASE = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # as a shell reports a Ctrl-C
 
 
 def _options(args: argparse.Namespace, accept_good_rows: bool) -> ImportOptions:
@@ -107,6 +108,10 @@ def run_import(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         print(f"fangpin import: {_database_error_text(exc)}", file=sys.stderr)
         return EXIT_DATABASE
+    except KeyboardInterrupt:  # before or after the commit: running it again is always right
+        print("fangpin import: 导入被中断（Ctrl-C）。中断前若已提交，数据已导入；否则什么也没"
+              "导入。请再运行一次同样的命令：已导入的内容不会重复导入", file=sys.stderr)
+        return EXIT_INTERRUPTED
     _print(report, args)
     return EXIT_OK if report.committed and not report.all_rejected else EXIT_ROLLED_BACK
 

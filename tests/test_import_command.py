@@ -278,3 +278,15 @@ def test_a_department_file_whose_every_row_is_sent_back_exits_1(cli_db, capsys, 
     assert main(["import", "department", "--kind", "health", str(future)]) == 1
     out = capsys.readouterr().out
     assert "退回 2 行" in out and "没有导入任何数据" in out and "已导入（" not in out
+
+
+def test_ctrl_c_during_an_import_says_what_to_do(cli_db, capsys, monkeypatch):
+    import bot.import_command
+
+    async def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bot.import_command, "_run", interrupted)
+    assert main(["import", "registry", str(REGISTRY_CSV), "--no-progress"]) == 130
+    err = capsys.readouterr().err
+    assert "导入被中断" in err and "再运行一次同样的命令" in err and "Traceback" not in err
