@@ -49,11 +49,35 @@ def check_kind(kind: str, table: Table) -> None:
     """Refuse a file whose header lacks every column that makes it `kind` (TableError), and say
     which kind, or the registry, it looks like."""
     if any(key in table.columns for key in KIND_MARKERS[kind]):
-        return
+        other = _rather_of_kind(kind, table)
+        if other is None:
+            return
+        column = DEPARTMENT[other][_own_markers(other)[0]][0]
+        raise TableError(f"这份文件有“{column}”列，像是{KIND_NAMES[other]}的名单，不是"
+                         f"{KIND_NAMES[kind]}的（--kind {kind}）：请用 --kind {other} 导入，"
+                         "免得同一批人按两种原因各记一次")
     names = [f"“{DEPARTMENT[kind][key][0]}”" for key in KIND_MARKERS[kind]]
     wanted = "或".join(filter(None, ("、".join(names[:-1]), names[-1])))
     raise TableError(f"这份文件不像{KIND_NAMES[kind]}的名单（--kind {kind}）：表头（第"
                      f"{table.header_row}行）里没有{wanted}列。{_looks_like(kind, table)}")
+
+
+def _own_markers(kind: str) -> tuple[str, ...]:
+    """The columns that make a file this kind and no other (灾种: disaster, not housing)."""
+    shared = {key for other, keys in KIND_MARKERS.items() if other != kind for key in keys}
+    return tuple(key for key in KIND_MARKERS[kind] if key not in shared)
+
+
+def _rather_of_kind(kind: str, table: Table) -> str | None:
+    """Another kind whose own columns the file has, when it has none of `kind`'s own."""
+    cells = table.header_cells
+    if set(_own_markers(kind)) & set(match_columns(cells, DEPARTMENT[kind])):
+        return None
+    for other in KIND_MARKERS:
+        own = set(_own_markers(other))
+        if other != kind and own and own & set(match_columns(cells, DEPARTMENT[other])):
+            return other
+    return None
 
 
 def _looks_like(kind: str, table: Table) -> str:

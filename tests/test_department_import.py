@@ -223,6 +223,8 @@ async def test_small_chunks_give_the_same_result(registry_db, monkeypatch):
         ("housing", SAMPLES["education"], "“房屋损毁程度”列", "--kind education"),
         ("disaster", SAMPLES["police"], "“房屋损毁程度”或“灾种”列", "--kind police"),
         ("police", SAMPLES["disaster"], "“死亡日期”", "--kind disaster 或 --kind housing"),
+        # the disaster list has 房屋损毁程度 as housing files do, but its 灾种 makes it disaster's
+        ("housing", SAMPLES["disaster"], "有“灾种”列", "请用 --kind disaster 导入"),
     ],
 )
 async def test_a_file_of_another_kind_is_refused_and_nothing_is_stored(
