@@ -183,8 +183,13 @@ def open_table(
 ) -> Table:
     """Open `path` and find its header; raises TableError naming what is wrong."""
     file = Path(path)
+    if file.is_dir():
+        raise TableError(f"{file} 是一个文件夹，不是表格文件：请写出文件名"
+                         f"（如 {file / '台账.xlsx'}）")
     if not file.is_file():
         raise TableError(f"找不到文件：{file}")
+    if file.stat().st_size == 0:
+        raise TableError(f"文件是空的（0 字节）：{file}。请确认导出时已保存了数据")
     suffix = file.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         fmt, encoding, total, rows = "xlsx", "", *_xlsx_rows(file, sheet)

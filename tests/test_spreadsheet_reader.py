@@ -163,6 +163,13 @@ def test_unsupported_files_are_refused(tmp_path):
         open_table(tmp_path / "old.xls", HEALTH, frozenset())
     with pytest.raises(TableError, match="找不到文件"):
         open_table(tmp_path / "none.csv", HEALTH, frozenset())
+    (tmp_path / "folder.xlsx").mkdir()
+    with pytest.raises(TableError, match="是一个文件夹"):
+        open_table(tmp_path / "folder.xlsx", HEALTH, frozenset())
+    for name in ("empty.csv", "empty.xlsx"):
+        (tmp_path / name).write_bytes(b"")
+        with pytest.raises(TableError, match=r"文件是空的（0 字节）"):
+            open_table(tmp_path / name, HEALTH, frozenset())
     (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(TableError, match=r"文件已损坏或不是 Excel 文件（\.xlsx）"):
         open_table(tmp_path / "broken.xlsx", HEALTH, frozenset())
