@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from policy.amounts import read_amount
 from policy.idnumber import check_id_number, normalize_id_text
 from policy.masking import mask_id
 
@@ -102,7 +103,11 @@ def amount(value: Any) -> int | None:
     try:
         return _whole_yuan(cleaned.removesuffix("万"), factor)
     except ValueError:
-        raise CellError(f"“{text(value)}”不是金额") from None
+        pass
+    written = read_amount(text(value))  # in words, as the chat reads them: 两万五, 3万5, 八千
+    if written.yuan is not None:
+        return written.yuan
+    raise CellError(f"“{text(value)}”不是金额：请写成数字，如 25000、2.5万 或 两万五")
 
 
 def _whole_yuan(figure: str, factor: int) -> int:
@@ -189,7 +194,7 @@ def date(value: Any) -> dt.date | None:
             return parsed.replace(day=finish) if finish else parsed
     if cleaned.isdigit():
         return _excel_serial(int(cleaned))
-    raise CellError(f"“{cleaned}”不是日期")
+    raise CellError(f"“{cleaned}”不是日期：请写成年-月-日，如 2026-10-01 或 2026年10月1日")
 
 
 def _excel_serial(number: float) -> dt.date:

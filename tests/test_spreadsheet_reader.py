@@ -236,7 +236,8 @@ def test_dates(raw, expected):
     ("raw", "expected"),
     [("12,000", 12000), ("￥1234.5", 1235), (" 800 元", 800), ("1.2万", 12000), (36000, 36000),
      (2400.0, 2400), ("", None), ("-", None), ("2.5", 3), ("3.5", 4), (2.5, 3), (0.5, 1),
-     ("1234.49", 1234), ("1.00005万", 10001), ("1e3", 1000), (1.2345e4, 12345)],
+     ("1234.49", 1234), ("1.00005万", 10001), ("1e3", 1000), (1.2345e4, 12345),
+     ("两万五", 25000), ("3万5", 35000), ("八千元", 8000)],
 )
 def test_amounts(raw, expected):
     assert cv.amount(raw) == expected
@@ -254,8 +255,10 @@ def test_unreadable_values_raise_with_a_reason():
         cv.amount("很多")
     with pytest.raises(cv.CellError, match="是.*否"):
         cv.yes_no("也许")
-    with pytest.raises(cv.CellError, match="不是日期"):
+    with pytest.raises(cv.CellError, match="不是日期：请写成年-月-日"):
         cv.date("上个月")
+    with pytest.raises(cv.CellError, match="请写成数字，如 25000"):
+        cv.amount("一万到两万")
     with pytest.raises(cv.CellError, match="过长"):
         cv.limited("一" * 20, 16)
 
