@@ -328,7 +328,8 @@ def detect_encoding(head: bytes) -> str:
         head.decode("gb18030")
     except UnicodeDecodeError as exc:
         if not (exc.reason == "incomplete multibyte sequence" and exc.start >= len(head) - 3):
-            raise TableError("无法识别文件编码（不是 UTF-8 也不是 GBK）") from exc
+            raise TableError("无法识别文件编码（不是 UTF-8 也不是 GBK，也许不是表格文件）："
+                             "请在 Excel/WPS 中打开后另存为 .xlsx 或 CSV 再导入") from exc
     return "gb18030"
 
 

@@ -166,6 +166,10 @@ def test_unsupported_files_are_refused(tmp_path):
     (tmp_path / "folder.xlsx").mkdir()
     with pytest.raises(TableError, match="是一个文件夹"):
         open_table(tmp_path / "folder.xlsx", HEALTH, frozenset())
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    (tmp_path / "photo.csv").write_bytes(png)
+    with pytest.raises(TableError, match="无法识别文件编码.*另存为 .xlsx 或 CSV"):
+        open_table(tmp_path / "photo.csv", HEALTH, frozenset())
     for name in ("empty.csv", "empty.xlsx"):
         (tmp_path / name).write_bytes(b"")
         with pytest.raises(TableError, match=r"文件是空的（0 字节）"):
