@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.command_parser import CommandParser
 from bot.settings import SettingsError, database_url, load_settings
 from bot.startup_errors import (
     CLOSED_STDOUT,
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.import_command import add_import_parser
     from bot.roster_command import add_roster_parser
 
-    parser = argparse.ArgumentParser(prog="fangpin", description="防返贫监测预警 公众号服务")
+    parser = CommandParser(prog="fangpin", description="防返贫监测预警 公众号服务")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _add_serve(subparsers)
     _add_db(subparsers)
