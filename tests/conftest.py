@@ -43,6 +43,17 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def cli_db(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+    """The commands' database, made as `make run` or `fangpin db upgrade` makes it (they refuse
+    a SQLite file that is not there: a mistyped address)."""
+    from storage.migrate import upgrade_database
+
+    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
+    upgrade_database(database_url)
+    return database_url
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url, wechat_token=TOKEN, wechat_appid=APPID,

@@ -134,12 +134,6 @@ async def test_a_rolled_back_registry_import_opens_nothing(screening_db, tmp_pat
     assert taken.cases_opened == await count(screening_db, Case) > 0
 
 
-@pytest.fixture
-def cli_db(monkeypatch, database_url):
-    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
-    return database_url
-
-
 def _import(*args: str | Path) -> list[str]:
     return ["import", *map(str, args), "--no-progress"]
 

@@ -6,21 +6,9 @@ import json
 import zipfile
 
 import openpyxl
-import pytest
 
 from bot.cli import main
 from tests.screening_fixtures import REGISTRY_CSV, REGISTRY_XLSX, SAMPLES, registry_table, write_csv
-
-
-@pytest.fixture
-def cli_db(monkeypatch, database_url):
-    """A database made as `make run` or `fangpin db upgrade` makes it (the commands refuse a
-    SQLite file that is not there: a mistyped address)."""
-    from storage.migrate import upgrade_database
-
-    monkeypatch.setenv("FANGPIN_DATABASE_URL", database_url)
-    upgrade_database(database_url)
-    return database_url
 
 
 def _json(capsys) -> dict:
