@@ -174,8 +174,11 @@ class RegistryImporter:
                 self._compare_household(state, row, pending)
         elif state.first_values != row.household and not state.warned:
             state.warned = True
+            columns = "、".join(self.header_of(key)
+                               for key in _differing(state.first_values, row.household))
             self.report.warn(row.number, self.header_of("household_code"),
-                             f"与本户第{state.first_number}行的户信息不一致，以第一行为准")
+                             f"与本户第{state.first_number}行的户信息不一致（{columns}），"
+                             "以第一行为准")
         if row.is_head and state.head_name != row.member.name:
             self._change(pending, "household", state.id, "head_name", state.head_name,
                          row.member.name, record=not state.created_here)
@@ -255,6 +258,16 @@ class RegistryImporter:
         if pending.changes:
             await self.session.execute(insert(ImportChange.__table__), pending.changes)
             self.report.changes += len(pending.changes)
+
+
+def _differing(first: HouseholdValues, other: HouseholdValues) -> list[str]:
+    """The registry columns in which two rows of one household disagree."""
+    pairs = [*zip(("county", "township", "village", "group"), first.area_path, other.area_path,
+                  strict=True),
+             ("category", first.category, other.category),
+             ("household_size", first.size_reported, other.size_reported),
+             *zip(INCOME_KEYS, first.incomes, other.incomes, strict=True)]
+    return [key for key, one, two in pairs if one != two]
 
 
 def _same_keys(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

@@ -124,6 +124,16 @@ async def test_an_id_stored_under_another_name_is_sent_back_not_overwritten(scre
     assert (same.status, same.rejected) == ("imported", [])
 
 
+async def test_rows_of_one_household_that_disagree_are_warned_naming_the_column(screening_db,
+                                                                               tmp_path):
+    table = registry_table()
+    table[3][16] = "9999"  # 人均纯收入 of the household's third row (rows 2-7 are one household)
+    report = await import_registry(screening_db, write_csv(tmp_path / "odd.csv", table))
+    (warning,) = report.warnings
+    assert warning["row"] == 4 and "第2行的户信息不一致" in warning["reason"]
+    assert f"（{table[0][16]}）" in warning["reason"]
+
+
 def _messy_registry(tmp_path):
     table = registry_table()
     table[2][ID_COLUMN] = "530128941210774"  # 15 digits: 王云, born 1994
