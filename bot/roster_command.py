@@ -21,6 +21,7 @@ from typing import Any
 from bot.roster_service import RosterError, RosterRequest, RosterResult, export_roster
 from bot.settings import database_url
 from bot.startup_errors import require_database_file
+from policy.local_time import local_date
 from policy.parameters import MissingParametersError, ParameterError
 from policy.reverse_warning import CRITERIA
 from policy.screening_rules import ScreeningRulesError
@@ -37,11 +38,16 @@ async def _run(request: RosterRequest) -> RosterResult:
         await engine.dispose()
 
 
-def _as_of(text: str) -> dt.date:
+def _as_of(text: str, today: dt.date | None = None) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise RosterError(f"--as-of “{text}”不是有效日期，请写成 年-月-日，如 2026-12-01") from None
+    today = today or local_date(dt.datetime.now(dt.UTC))
+    if day > today:  # "newly ill in the last months" counted from a future day finds nobody
+        raise RosterError(f"--as-of {day:%Y-%m-%d} 晚于今天（{today:%Y-%m-%d}）：名册只能按"
+                          "今天或以前的日期核查，不写就是今天")
+    return day
 
 
 def _request(args: argparse.Namespace) -> RosterRequest:

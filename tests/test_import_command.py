@@ -169,6 +169,8 @@ def test_roster_input_errors_are_polite_chinese(cli_db, capsys, tmp_path):
     assert main(["import", "registry", str(REGISTRY_XLSX), "--no-progress"]) == 0
     capsys.readouterr()
     out = tmp_path / "x.xlsx"
+    assert main(["roster", "--area", "红龙村", "--out", str(out), "--as-of", "2099-01-01"]) == 2
+    assert "晚于今天" in capsys.readouterr().err and not out.exists()
     assert main(["roster", "--area", "红龙村", "--out", str(out), "--as-of", "2026-13-01"]) == 2
     err = capsys.readouterr().err
     assert "“2026-13-01”不是有效日期" in err and "month" not in err
