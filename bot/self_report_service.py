@@ -57,7 +57,6 @@ async def _complete(ctx: MessageContext, dialog: DialogSession) -> list[Answer]:
                                     await _area_of(ctx, dialog.answers))
     note_possible_duplicate(ctx.session, case, earlier, ctx.now)
     assessment = await assess_submitted_report(ctx.session, case, dialog.answers, ctx.now)
-    ctx.user.household_id = ctx.user.household_id or case.household_id
     return [
         Answer(
             "self_report/submitted.j2",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.assessment_models import Assessment
+from storage.assessment_models import Assessment, AssessmentSource
 from storage.models import Case, Household
 
 _NEWEST_FIRST = (Assessment.assessed_at.desc(), Assessment.id.desc())
@@ -50,11 +50,16 @@ async def latest_assessment_of_case(session: AsyncSession, case_id: int) -> Asse
 async def latest_assessment_for_farmer(
     session: AsyncSession, openid: str, household_id: int | None
 ) -> Assessment | None:
-    """The latest assessment of the farmer's own cases or own household; nobody else's."""
+    """The latest assessment of the farmer's own cases or own household; nobody else's.
+
+    Of the household's, not those of other accounts' self-reports: whoever knows a member's
+    name and ID number can report for the household, and what they typed is not the family's
+    result (a cadre's verification, an import or a periodic check is)."""
     own_cases = select(Case.id).where(Case.reporter_openid == openid)
     mine = Assessment.case_id.in_(own_cases)
     if household_id is not None:
-        mine = or_(mine, Assessment.household_id == household_id)
+        mine = or_(mine, and_(Assessment.household_id == household_id,
+                              Assessment.source != AssessmentSource.self_report))
     query = select(Assessment).where(mine).order_by(*_NEWEST_FIRST).limit(1)
     return (await session.scalars(query)).first()
 

@@ -120,6 +120,25 @@ async def test_farmer_sees_own_result_in_plain_words_only(make_client, settings,
     assert "还没有评估结果" in nobody
 
 
+async def test_knowing_a_members_name_and_id_does_not_open_the_households_results(
+        make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    ids = await seed_registry(database_url)
+    await add_user(database_url, openid="o-family", role=Role.farmer,
+                   household_id=ids["household"])  # bound by the office
+    client = await make_client(settings)
+    await report(client, "o-family", WIFE_ID)  # level I, certain
+    clock.now = IN_2026 + dt.timedelta(hours=1)
+    # someone else types the wife's name and ID: a report for the household, with other figures
+    await report(client, "o-stranger", WIFE_ID, expense="0", reimbursed="没有", income="十万")
+    [stranger] = await rows_of(database_url, WechatUser, WechatUser.openid == "o-stranger")
+    assert stranger.household_id is None  # a report does not tie the account to the household
+    seen = await say(client, TOKEN, text_xml("o-stranger", "结果"))
+    assert "4,333.33" not in seen and "一级" not in seen and "医疗救助" not in seen
+    family = await say(client, TOKEN, text_xml("o-family", "结果"))
+    assert "一级（红色）预警" in family and "4,333.33" in family  # not the stranger's figures
+
+
 async def test_year_without_parameters_does_not_break_the_submission(
         make_client, settings, database_url, clock, caplog):
     clock.now = dt.datetime(2031, 6, 15, 2, 0, tzinfo=dt.UTC)
