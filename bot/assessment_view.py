@@ -6,7 +6,7 @@ from typing import Any
 
 from policy.levels import Level
 from policy.local_time import SHANGHAI
-from policy.masking import mask_id_numbers
+from policy.masking import mask_personal_numbers
 from policy.measures import propose_measures
 from policy.rules import R_INCOME, R_STABLE, yuan
 from storage.assessment_models import SOURCE_NAMES_ZH, Assessment
@@ -93,7 +93,7 @@ def history_row(
         "effective": a.effective_level.name_zh,
         "overridden": a.override_level is not None,
         "override_by": a.override_by or "",
-        "override_reason": mask_id_numbers(a.override_reason or ""),
+        "override_reason": mask_personal_numbers(a.override_reason),
         "provisional": a.provisional,
         "confirmed": a.confirmed,
         "confirmed_by": a.confirmed_by or "",

@@ -114,6 +114,17 @@ def test_history_lists_every_assessment_with_names_masked(db, capsys) -> None:
     assert "参数 yn-test/2026" in lines[1]
 
 
+def test_history_masks_ids_and_phones_written_into_a_reason(db, capsys) -> None:
+    reason = "户主530128198403179810家中变故，电话13055163880，已上门核实"
+    assert _run("override", "--case", "2026-000001", "--level", "II", "--reason", reason,
+                "--by", "o-cadre") == 0
+    capsys.readouterr()
+    assert _run("history", "--household", "53012820000000") == 0
+    out = capsys.readouterr().out
+    assert "530128198403179810" not in out and "13055163880" not in out
+    assert "530128********9810" in out and "130****3880" in out
+
+
 def test_history_of_an_unknown_household(db, capsys) -> None:
     assert _run("history", "--household", "nope") == 1
     assert "没有找到户编号 nope" in capsys.readouterr().err
