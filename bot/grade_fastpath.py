@@ -32,6 +32,7 @@ from policy.facts import (
     FactError,
     HouseholdFacts,
     check_other_keys,
+    member_keys_written_twice,
 )
 from policy.measures import GUARANTEES
 from policy.parameters import ParameterSet
@@ -112,7 +113,9 @@ class FastGrader:
                 return None
             keys = len(obj) + 4 + (0 if gd is None else len(gd))
             colons = raw.count(b":") if type(raw) is bytes else raw.count(":")
-            if colons != keys + len(members) and colons != keys + sum(map(len, members)):
+            if colons != keys + len(members) and (
+                colons != keys + sum(map(len, members)) or not self._member_keys_ok(members)
+            ):
                 return None  # (members with more than `labour`: their keys counted exactly)
             w, pr, t, pp = _INCOME_OF(income)  # exactly the four sources
             labours = tuple(map(_LABOUR_OF, members))
@@ -185,6 +188,15 @@ class FastGrader:
         if v.kind == INCOME:
             return v.lead, rule, v.after, end
         return v.lead, rule, v.before_ii, no_labour_rule(size, t), v.after, end
+
+    def _member_keys_ok(self, members: list[Any]) -> bool:
+        """Whether members that carry more than `labour` (a name) carry no second spelling of
+        it (`Labour`): the general path names that."""
+        try:
+            member_keys_written_twice(members)
+        except FactError:
+            return False
+        return True
 
     def _others_ok(self, obj: dict[str, Any]) -> bool:
         """Whether keys besides the facts are only let-be ones (an id, a note): no

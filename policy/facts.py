@@ -133,6 +133,7 @@ def check_other_keys(obj: dict[str, Any]) -> None:
     for key in obj:
         if key in _FACT_KEYS:
             continue
+        _not_written_twice(key, FACT_KEYS, obj, key)
         if key in _NESTED:
             raise FactError(key, f"这一项应放在 {_NESTED[key]} 里，不能单独写在最外层")
         near = _misspelt(key, FACT_KEYS, obj)
@@ -148,6 +149,24 @@ def _misspelt(key: Any, names: tuple[str, ...], obj: dict[str, Any]) -> str | No
         if near not in obj:
             return near
     return None
+
+
+def _not_written_twice(key: Any, names: tuple[str, ...], obj: dict[str, Any], field: str) -> None:
+    """`Rigid_Expense` beside `rigid_expense`: one fact given twice in two spellings, and which
+    one counts cannot be known (json would not even keep the last one: both stay)."""
+    if type(key) is str and key not in names and (spelt := _spelling(key)) in names and (
+        spelt in obj
+    ):
+        raise FactError(field, f"与 {spelt} 是同一项（只是大小写或写法不同），写了两次，"
+                               "不知道该用哪一个")
+
+
+def member_keys_written_twice(members: list[dict[str, Any]]) -> None:
+    """`Labour` beside `labour` in a member: raises FactError naming it."""
+    for i, m in enumerate(members):
+        if len(m) > 1:
+            for key in m:
+                _not_written_twice(key, ("labour",), m, f"members[{i}].{key}")
 
 
 def _spelling(key: str) -> str:
@@ -207,6 +226,7 @@ def _labour(members: Any) -> tuple[str | None, ...]:
             if _LABOUR_OK.issuperset(labour):
                 if None in labour:  # unknown, or "labour" misspelt
                     _check_member_keys(members)
+                member_keys_written_twice(members)
                 return labour
     except (AttributeError, TypeError):  # a member is not an object / labour is unhashable
         pass

@@ -318,6 +318,20 @@ def test_a_number_out_of_float_range_is_named_not_echoed_as_inf(number: str) -> 
         assert "inf" not in error and "nan" not in error
 
 
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"Rigid_Expense": 90000}, "Rigid_Expense"),
+    ({"Year": 2019}, "Year"),
+    ({"rigidExpense": 90000}, "rigidExpense"),
+    ({"members": [{"labour": "normal", "name": "王"}, {"labour": "normal", "Labour": "none"}]},
+     "members[1].Labour"),
+])
+def test_a_fact_written_twice_in_two_spellings_is_an_error(extra: dict, field: str) -> None:
+    rows = [line({**GOOD, **extra}).decode(), line(GOOD).decode()]
+    code, out, _ = run("--params", str(TEST_PARAMS), stdin="\n".join(rows).encode())
+    assert code == 1 and out[0]["field"] == field and "写了两次" in out[0]["error"]
+    assert out[1]["level"] == "I"
+
+
 def test_a_lone_surrogate_in_a_key_is_one_error_line_and_the_batch_goes_on() -> None:
     """json reads "\\ud800" (and the bytes ED A0 80) as a lone surrogate: it is written back as
     its escape, not a crash that loses the lines around it."""
