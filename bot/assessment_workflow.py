@@ -51,7 +51,8 @@ class AssessmentError(Exception):
 
 
 class OverrideReasonRequired(AssessmentError):
-    text = f"改级必须写明理由（至少{MIN_REASON_CHARS}个字）"
+    text = (f"改级必须用中文写明理由（至少{MIN_REASON_CHARS}个字，如“已上门核实，儿子在外务工"
+            "有稳定收入”）")
 
 
 class ReasonTooLong(AssessmentError):
@@ -138,11 +139,19 @@ async def confirm_assessment(
     return assessment
 
 
+def is_written_reason(text: str) -> bool:
+    """Whether `text` says something: at least MIN_REASON_CHARS letters or digits, two of them
+    Chinese, three different ("....", "asdf", "1234", "哈哈哈哈" say nothing; the reason is what
+    a later reader of the file has to go by)."""
+    meaningful = [ch for ch in text if ch.isalnum()]
+    chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in meaningful)
+    return len(meaningful) >= MIN_REASON_CHARS and chinese >= 2 and len(set(meaningful)) >= 3
+
+
 def check_override(assessment: Assessment, level: Level, reason: str) -> str:
     """The reason, stripped; raises when it is too short or the level does not apply."""
     text = (reason or "").strip()
-    meaningful = sum(ch.isalnum() for ch in text)  # "...." is no reason
-    if meaningful < MIN_REASON_CHARS:
+    if not is_written_reason(text):
         raise OverrideReasonRequired()
     if len(text) > MAX_REASON_CHARS:
         raise ReasonTooLong()

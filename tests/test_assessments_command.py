@@ -84,6 +84,9 @@ def test_override_with_a_reason_by_a_cadre_of_the_area(db, capsys) -> None:
     ("argv", "status", "said"),
     [
         (("--level", "II", "--reason", "短", "--by", "o-cadre"), 1, "理由"),
+        (("--level", "V", "--reason", "1234", "--by", "o-cadre"), 1, "用中文写明理由"),
+        (("--level", "II", "--reason", "asdf", "--by", "o-cadre"), 1, "用中文写明理由"),
+        (("--level", "III", "--reason", "哈哈哈哈", "--by", "o-cadre"), 1, "用中文写明理由"),
         (("--level", "VI", "--reason", "理由写得足够长", "--by", "o-cadre"), 2, "没有认出等级"),
         (("--level", "II", "--reason", "理由写得足够长", "--by", "o-nobody"), 1, "找不到操作人"),
         (("--level", "II", "--reason", "理由写得足够长", "--by", "o-data"), 1, "数据专员不能改级"),
