@@ -27,6 +27,13 @@ NOT_NAMES = frozenset({
     "进度", "政策", "咨询", "不知道", "不清楚", "谢谢", "好的", "好", "对的", "是的", "不是",
     "没有", "知道了", "收到", "嗯嗯", "哈哈", "测试", "开始", "返回", "取消", "重填",
 })
+SELF_WORDS = frozenset({"我", "我自己", "自己", "本人", "是我", "就是我", "我本人", "本人自己",
+                        "申请人自己", "我自己申请", "自己申请", "户主", "户主本人"})
+# Pieces of a question or a request, never of a name: "怎么申报", "我想问一下低保的事".
+NOT_IN_NAMES = ("怎么", "什么", "为什么", "吗", "呢", "请问", "问一下", "一下", "能不能",
+                "可不可以", "可以", "我想", "我要", "想问", "申报", "申请", "低保", "补助", "帮扶",
+                "政策", "困难", "谢谢", "你好", "您好", "知道", "不会", "咨询", "多少", "哪里",
+                "哪个")
 PLACE_MARKERS = ("村", "组", "社区", "镇", "乡")
 # Digits as speech recognition writes them ("一三八…", "五三零一二八…").
 SPOKEN_DIGITS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
@@ -56,9 +63,18 @@ Reading = Accepted | Rejected
 
 def _read_name(text: str) -> Reading:
     name = bare_text(text).removeprefix("我叫").removeprefix("我是").removeprefix("申请人")
-    if _NAME.match(name) and name not in NOT_NAMES and parse_yes_no(name) is None:
+    if name in SELF_WORDS:  # "我自己": the name is what the cadre looks up
+        return Rejected("self_report/invalid_name.j2", {"about_self": True})
+    if (_NAME.match(name) and name not in NOT_NAMES and parse_yes_no(name) is None
+            and not any(word in name for word in NOT_IN_NAMES) and _name_length_ok(name)):
         return Accepted(name)
     return Rejected("self_report/invalid_name.j2")
+
+
+def _name_length_ok(name: str) -> bool:
+    """A Han name has 2 to 6 characters (复姓 included); a longer one is a sentence, unless it is
+    written with the middle dot of names such as 阿依古丽·买买提, or in Latin letters."""
+    return len(name) <= 6 or any(ch in name for ch in "·•.") or not _CJK.search(name)
 
 
 def id_candidate(text: str) -> str:

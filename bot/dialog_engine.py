@@ -43,8 +43,10 @@ class DialogEngine:
         if ctx.dialog is not None and self.is_expired(ctx):
             closed = self.expire(ctx)
             await ctx.session.flush()  # the old one is closed before the new one is stored
-        if ctx.dialog is not None:
-            return [Answer("self_report/resumed.j2"), *self.prompt(ctx.dialog)]
+        if ctx.dialog is not None:  # "上次" only when something was answered before
+            started = bool(ctx.dialog.history)
+            return [Answer("self_report/resumed.j2", {"started": started}),
+                    *self.prompt(ctx.dialog)]
         first = self.questionnaire.first
         dialog = DialogSession(
             openid=ctx.openid, kind=self.questionnaire.kind, step=first.id, answers={},

@@ -10,6 +10,7 @@ from bot.questionnaire import Step
 from bot.self_report_form import SELF_REPORT
 from bot.texts import Answer
 from policy.case_status import STATUS_NAMES_ZH
+from policy.person_names import same_name
 from storage.models import DialogSession
 from storage.place_lookup import place_named_in
 from storage.queries import (
@@ -26,7 +27,7 @@ async def _after_answer(ctx: MessageContext, dialog: DialogSession, step: Step) 
     if dialog.answers["id_number"] is None:  # 不知道: the cadre looks it up on the visit
         return [Answer("self_report/id_later.j2")]
     member = await member_by_id_number(ctx.session, dialog.answers["id_number"])
-    if member is not None and member.name != dialog.answers.get("name"):
+    if member is not None and not same_name(dialog.answers.get("name") or "?", member.name):
         # Someone else's number, or a typo: reveal nothing of that household; a cadre checks.
         dialog.answers = {**dialog.answers, "registry_check": "name_mismatch"}
         member = None

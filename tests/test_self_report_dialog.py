@@ -595,3 +595,30 @@ async def test_a_new_value_in_the_change_request_is_taken_at_once(make_client, s
     await farmer.says("确认")
     [case] = await rows_of(database_url, Case)
     assert case.phone == "13600001111"
+
+
+async def test_sentences_pronouns_and_questions_are_not_taken_as_names(make_client, settings,
+                                                                       database_url):
+    await seed_registry(database_url)
+    farmer = Farmer(await make_client(settings), "o-words")
+    await farmer.says("申报")
+    for words in ("我自己", "本人"):
+        assert "身份证上的名字" in await farmer.says(words), words
+    for words in ("怎么申报", "我想问一下低保的事", "张三李四王五赵六孙七周八吴九郑十"):
+        reply = await farmer.says(words)
+        assert "只发名字" in reply and "身份证号" not in reply, words
+    assert "身份证" in await farmer.says("阿依古丽·买买提")  # a long name with its middle dot
+    [dialog] = await rows_of(database_url, DialogSession)
+    assert dialog.answers["name"] == "阿依古丽·买买提"
+    # the registered ID under another name: not found, with the hint that the name must match
+    reply = await farmer.says(HEAD_ID)
+    assert "名字要和身份证上的一模一样" in reply and "王发红" not in reply and "已找到" not in reply
+
+
+async def test_a_new_follower_is_not_told_of_an_earlier_report(make_client, settings):
+    farmer = Farmer(await make_client(settings), "o-new-follower")
+    assert "叫什么名字" in await farmer.sends(event_xml("o-new-follower", "subscribe"))
+    reply = await farmer.says("你好")
+    assert "上次" not in reply and "叫什么名字" in reply
+    await farmer.says("李云")
+    assert "您上次的申报还没填完" in await farmer.says("你好")
