@@ -35,14 +35,31 @@ def farmer_result_context(
         "date": local_time(assessment),
         "level_name": level.name_zh,
         "undecided": undecided,
+        # with the income unknown nothing can be said about hardship, not even "none found"
+        "income_unknown": undecided and _income_unknown(assessment),
         "overridden": overridden,
         "adjusted_by": adjusted_by,
         "provisional": assessment.provisional,
         "confirmed": assessment.confirmed,
         "findings": [] if overridden or undecided else [
             _plain(rule) for rule in assessment.rules if rule.get("text")],
-        "measures": [] if undecided else _measure_names(assessment, level, overridden),
+        "measures": _cause_measure_names(assessment) if undecided else _measure_names(
+            assessment, level, overridden),
     }
+
+
+def _income_unknown(assessment: Assessment) -> bool:
+    facts = assessment.facts
+    return facts.get("income_total") is None and not any(
+        value is not None for value in (facts.get("income") or {}).values())
+
+
+def _cause_measure_names(assessment: Assessment) -> list[str]:
+    """Of the stored measures, those for the household's causes (illness → 医疗救助…), not the
+    level's own: the level is not known yet."""
+    causes = set(assessment.facts.get("causes") or [])
+    wanted = {m.id for m in propose_measures(Level.V, sorted(causes)) if causes & set(m.answers)}
+    return [str(m["name"]) for m in assessment.measures if m.get("id") in wanted]
 
 
 def _measure_names(assessment: Assessment, level: Level, overridden: bool) -> list[str]:

@@ -134,9 +134,24 @@ async def test_knowing_a_members_name_and_id_does_not_open_the_households_result
     [stranger] = await rows_of(database_url, WechatUser, WechatUser.openid == "o-stranger")
     assert stranger.household_id is None  # a report does not tie the account to the household
     seen = await say(client, TOKEN, text_xml("o-stranger", "结果"))
-    assert "4,333.33" not in seen and "一级" not in seen and "医疗救助" not in seen
+    assert "4,333.33" not in seen and "一级" not in seen  # only their own provisional one
+    assert "暂时没有发现需要立即救助的困难" in seen
     family = await say(client, TOKEN, text_xml("o-family", "结果"))
     assert "一级（红色）预警" in family and "4,333.33" in family  # not the stranger's figures
+
+
+async def test_an_unknown_income_is_not_answered_with_no_hardship_found(
+        make_client, settings, database_url, clock):
+    clock.now = IN_2026
+    await seed_registry(database_url)
+    client = await make_client(settings)
+    await report(client, "o-unsure", NEW_ID, name="赵有才", expense="50万", reimbursed="没有",
+                 income="不知道")
+    [a] = await rows_of(database_url, Assessment)
+    assert a.provisional and a.facts.get("income_total") is None
+    seen = await say(client, TOKEN, text_xml("o-unsure", "结果"))
+    assert "还不清楚您家的收入，暂时定不了等级" in seen and "没有发现" not in seen
+    assert "可能用得上的帮扶：医疗救助" in seen and "奖励激励" not in seen
 
 
 async def test_year_without_parameters_does_not_break_the_submission(
@@ -182,6 +197,7 @@ async def test_cadre_overrides_in_chat_with_a_reason(make_client, settings, data
     seen = await say(client, TOKEN, text_xml("o-f", "评估结果"))
     assert "二级（蓝色）预警（村干部核实后调整）" in seen and "一级（红色）" not in seen
     assert "低于监测标准" not in seen and "产业项目带动" in seen  # help fits the new level
+    assert "干部核实后定的等级" in seen and "村干部会上门核实" not in seen
     # urgent while the level is I: the cadre's level II takes the 【急】 off, level I puts it back
     assert case.urgent and not (await rows_of(database_url, Case))[0].urgent
     assert "【急】" not in await cadre("待办")
