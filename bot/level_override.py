@@ -1,4 +1,5 @@
-"""A cadre overrides a case's level (chat "改级" and `fangpin assessments override`).
+"""A cadre overrides a case's level (chat "改级" and `fangpin assessments override`) or confirms
+its assessment (chat "确认" and `fangpin assessments confirm`).
 
 Only a village cadre, township officer, county officer or admin may, and only for a case in
 their own area or below (an admin without an area: anywhere). The override goes on the case's
@@ -12,7 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.assessment_workflow import AssessmentError, override_level
+from bot.assessment_workflow import (
+    AssessmentError,
+    CannotConfirmProvisional,
+    confirm_assessment,
+    override_level,
+)
+from policy.fact_names import fact_names_zh
 from policy.levels import Level
 from policy.roles import ROLE_NAMES_ZH, Role
 from storage.assessment_models import Assessment
@@ -46,22 +53,24 @@ class OverrideDone:
     previous: Level
 
 
-async def check_operator(session: AsyncSession, operator: WechatUser, case: Case) -> None:
-    """Raise `OverrideNotAllowed` unless `operator` may override levels of `case`."""
+async def check_operator(
+    session: AsyncSession, operator: WechatUser, case: Case, action: str = "改级"
+) -> None:
+    """Raise `OverrideNotAllowed` unless `operator` may override levels of `case` (or confirm
+    its assessment: `action` "确认")."""
     if operator.role not in OVERRIDE_ROLES:
-        raise OverrideNotAllowed(
-            f"{ROLE_NAMES_ZH[operator.role]}不能改级：{OverrideNotAllowed.text}"
-        )
+        allowed = OverrideNotAllowed.text.replace("改级", action)
+        raise OverrideNotAllowed(f"{ROLE_NAMES_ZH[operator.role]}不能{action}：{allowed}")
     if operator.role is Role.admin and operator.area_id is None:
         return
     if operator.area_id is None:
-        raise OverrideNotAllowed("您的账号还没有设置辖区，不能改级")
+        raise OverrideNotAllowed(f"您的账号还没有设置辖区，不能{action}")
     if case.area_id is None and operator.role is Role.county_officer:
         return  # reports no village could be placed wait in the county's list
     if case.area_id is None or case.area_id not in await descendant_area_ids(
         session, operator.area_id
     ):
-        raise OverrideNotAllowed(f"申报 {case.number} 不在您的辖区，不能改级")
+        raise OverrideNotAllowed(f"申报 {case.number} 不在您的辖区，不能{action}")
 
 
 async def _check_rank(session: AsyncSession, operator: WechatUser, assessment: Assessment) -> None:
@@ -97,3 +106,26 @@ async def override_case_level(
     await override_level(session, assessment, level, reason, operator.openid, at,
                          actor_role=operator.role.value)
     return OverrideDone(case, assessment, previous)
+
+
+async def confirm_case_assessment(
+    session: AsyncSession, number: str, operator: WechatUser, at: dt.datetime
+) -> tuple[Case, Assessment]:
+    """Confirm case `number`'s latest assessment, so that it may set the household's current
+    level; raises `AssessmentError` (a provisional one cannot be confirmed: it says what is
+    missing)."""
+    case = await case_by_number(session, number)
+    if case is None:
+        raise CaseNotFound(f"没有找到申报 {number}，请核对编号")
+    await check_operator(session, operator, case, "确认")
+    assessment = await latest_assessment_of_case(session, case.id)
+    if assessment is None:
+        raise NoAssessment(f"申报 {number} 还没有评估结果，不能确认")
+    if assessment.provisional:
+        missing = "、".join(fact_names_zh(assessment.missing)) or "部分情况"
+        raise CannotConfirmProvisional(
+            f"申报 {number} 只有初步评估（还不清楚：{missing}），不能确认；请上门核实后"
+            "用“改级”定级，或补全情况后重新评估")
+    await confirm_assessment(session, assessment, operator.openid, at,
+                             actor_role=operator.role.value)
+    return case, assessment

@@ -6,11 +6,16 @@ from collections.abc import Sequence
 
 from bot.assessment_workflow import AssessmentError
 from bot.context import MessageContext
-from bot.level_override import override_case_level
+from bot.level_override import confirm_case_assessment, override_case_level
 from bot.router import Route
 from bot.texts import Answer
 from policy.case_status import OPEN_STATUSES, STATUS_NAMES_ZH
-from policy.level_words import OVERRIDE_USAGE, parse_override_command
+from policy.level_words import (
+    CONFIRM_USAGE,
+    OVERRIDE_USAGE,
+    parse_confirm_command,
+    parse_override_command,
+)
 from policy.masking import mask_name
 from policy.roles import ROLE_NAMES_ZH, STAFF_ROLES, Role
 from storage.models import Case
@@ -72,8 +77,25 @@ async def override_level_by_chat(ctx: MessageContext) -> list[Answer]:
         "computed": done.assessment.level.name_zh, "reason": done.assessment.override_reason})]
 
 
+async def confirm_assessment_by_chat(ctx: MessageContext) -> list[Answer]:
+    """"确认 2026-000001": the case's latest (complete) assessment may now set the level."""
+    number = parse_confirm_command(ctx.incoming.spoken_or_typed_text)
+    if not number:
+        return [Answer("staff/confirm_refused.j2",
+                       {"problem": "没有认出申报编号（形如 2026-000001）", "usage": CONFIRM_USAGE})]
+    try:
+        case, assessment = await confirm_case_assessment(ctx.session, number, ctx.user, ctx.now)
+    except AssessmentError as exc:
+        return [Answer("staff/confirm_refused.j2", {"problem": exc.text, "usage": ""})]
+    return [Answer("staff/confirm_done.j2", {
+        "number": case.number, "level": assessment.effective_level.name_zh,
+        "overridden": assessment.override_level is not None})]
+
+
 ROUTES = (
     Route("staff_override_level", override_level_by_chat, msg_types=frozenset({"text", "voice"}),
           roles=STAFF_ROLES, prefixes=("改级",)),
+    Route("staff_confirm_assessment", confirm_assessment_by_chat,
+          msg_types=frozenset({"text", "voice"}), roles=STAFF_ROLES, prefixes=("确认",)),
     Route("staff_open_cases", open_cases, roles=STAFF_ROLES),
 )

@@ -65,3 +65,17 @@ def parse_override_command(text: str) -> OverrideCommand | None:
     level = parse_level(level_word) if level_word else None
     level_text = "" if level else (reason.split() or [""])[0]
     return OverrideCommand(m["number"], level, reason, level_text)
+
+
+_CONFIRM = re.compile(r"^\s*确认(?:评估|等级)?\s*(?P<number>\d{4}-\d{6})?\s*$")
+CONFIRM_USAGE = "确认 申报编号，例如：确认 2026-000001"
+
+
+def parse_confirm_command(text: str) -> str | None:
+    """The case number of "确认 2026-000001" ("" when the number is missing or malformed);
+    None when the text is not a 确认 command."""
+    normal = (text or "").translate(_NORMAL_FORMS)
+    if not normal.strip().startswith("确认"):
+        return None
+    m = _CONFIRM.match(normal)
+    return (m["number"] or "") if m else ""

@@ -205,6 +205,41 @@ async def test_cadre_overrides_in_chat_with_a_reason(make_client, settings, data
     assert (await rows_of(database_url, Case))[0].urgent and "【急】" in await cadre("待办")
 
 
+async def test_a_cadre_confirms_a_complete_assessment_and_it_becomes_current(
+        make_client, settings, database_url, clock):
+    from bot.assessment_workflow import current_assessment
+
+    clock.now = IN_2026
+    ids = await seed_registry(database_url)
+    await add_user(database_url, openid="o-far", role=Role.village_cadre, area_id=None)
+    client = await make_client(settings)
+    await report(client, "o-poor", WIFE_ID)  # level I, certain
+    await report(client, "o-rich", NEW_ID, name="赵有才", income="30万")  # provisional
+    poor, rich = await rows_of(database_url, Case)
+
+    async def says(openid: str, text: str) -> str:
+        return await say(client, TOKEN, text_xml(openid, text))
+
+    assert "请这样写：确认 申报编号" in await says("o-cadre", "确认")
+    refused = await says("o-cadre", f"确认 {rich.number}")
+    assert "只有初步评估" in refused and "工资性收入" in refused and "income" not in refused
+    assert "不能确认" in await says("o-far", f"确认 {poor.number}")
+    assert "已确认" not in await says("o-poor", f"确认 {poor.number}")  # a farmer confirms nothing
+    done = await says("o-cadre", f"确认 {poor.number}")
+    assert "已确认" in done and "一级（红色）预警" in done
+    assert "已经确认过了" in await says("o-cadre", f"确认 {poor.number}")
+    [a, _] = await rows_of(database_url, Assessment)
+    assert a.confirmed_by == "o-cadre" and a.confirmed_at is not None
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session:
+        current = await current_assessment(session, ids["household"])
+    await engine.dispose()
+    assert current is not None and current.id == a.id
+    events = await rows_of(database_url, CaseEvent, CaseEvent.action == "assessment_confirmed")
+    assert [(e.actor, e.actor_role) for e in events] == [("o-cadre", "village_cadre")]
+    assert "这个结果已经确认" in await says("o-poor", "结果")
+
+
 async def test_only_cadres_of_the_case_area_may_override(make_client, settings, database_url,
                                                         clock):
     clock.now = IN_2026

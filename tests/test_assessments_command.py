@@ -131,3 +131,14 @@ def test_history_masks_ids_and_phones_written_into_a_reason(db, capsys) -> None:
 def test_history_of_an_unknown_household(db, capsys) -> None:
     assert _run("history", "--household", "nope") == 1
     assert "没有找到户编号 nope" in capsys.readouterr().err
+
+
+def test_confirm_by_a_cadre_of_the_area_once(db, capsys) -> None:
+    assert _run("confirm", "--case", "2026-000001", "--by", "o-data") == 1
+    assert "数据专员不能确认" in capsys.readouterr().err
+    assert _run("confirm", "--case", "2026-000001", "--by", "o-cadre") == 0
+    assert "已确认：申报 2026-000001 的评估为一级（红色）预警" in capsys.readouterr().out
+    assert _run("confirm", "--case", "2026-000001", "--by", "o-cadre") == 1
+    assert "已经确认过了" in capsys.readouterr().err
+    first = asyncio.run(rows_of(db, Assessment))[0]
+    assert first.confirmed_by == "o-cadre" and first.confirmed_at is not None
