@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.assessment_workflow import AssessmentError
 from bot.context import MessageContext
-from bot.level_override import confirm_case_assessment, override_case_level
+from bot.level_override import OVERRIDE_ROLES, confirm_case_assessment, override_case_level
 from bot.router import Route
 from bot.texts import Answer
 from policy.case_status import OPEN_STATUSES, STATUS_NAMES_ZH
@@ -58,7 +58,8 @@ async def open_cases(ctx: MessageContext) -> list[Answer]:
     ]
     return [Answer("staff/open_cases.j2",
                    {"role": ROLE_NAMES_ZH[user.role], "name": user.display_name, "cases": rows,
-                    "paired_only": user.role == Role.helper, "total": total})]
+                    "paired_only": user.role == Role.helper, "total": total,
+                    "can_decide": user.role in OVERRIDE_ROLES})]
 
 
 async def override_level_by_chat(ctx: MessageContext) -> list[Answer]:

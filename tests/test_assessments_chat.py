@@ -220,6 +220,7 @@ async def test_a_cadre_confirms_a_complete_assessment_and_it_becomes_current(
     async def says(openid: str, text: str) -> str:
         return await say(client, TOKEN, text_xml(openid, text))
 
+    assert "回复“确认 编号”确认评估" in await says("o-cadre", "待办")
     assert "请这样写：确认 申报编号" in await says("o-cadre", "确认")
     refused = await says("o-cadre", f"确认 {rich.number}")
     assert "只有初步评估" in refused and "工资性收入" in refused and "income" not in refused
