@@ -7,7 +7,7 @@ from typing import Any
 from policy.levels import Level
 from policy.local_time import SHANGHAI
 from policy.masking import mask_personal_numbers
-from policy.measures import propose_measures
+from policy.measures import has_no_labour, propose_measures
 from policy.rules import R_INCOME, R_STABLE, yuan
 from storage.assessment_models import SOURCE_NAMES_ZH, Assessment
 
@@ -64,8 +64,11 @@ def _cause_measure_names(assessment: Assessment) -> list[str]:
 
 def _measure_names(assessment: Assessment, level: Level, overridden: bool) -> list[str]:
     if overridden:
-        causes = assessment.facts.get("causes") or []
-        return [measure.name for measure in propose_measures(level, causes)]
+        facts = assessment.facts
+        labour = [m.get("labour") for m in facts.get("members") or [] if isinstance(m, dict)]
+        measures = propose_measures(level, facts.get("causes") or [],
+                                    no_labour=has_no_labour(labour))
+        return [measure.name for measure in measures]
     return [str(m.get("name", "")) for m in assessment.measures if m.get("name")]
 
 

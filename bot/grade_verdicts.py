@@ -18,7 +18,7 @@ from bot.grade_encoding import rule_json, rules_head
 from policy.facts import FactError, HouseholdFacts, parse_facts
 from policy.grading import combine, rules_after_income
 from policy.levels import Level
-from policy.measures import CAUSES, proposal_for
+from policy.measures import CAUSES, has_no_labour, proposal_for
 from policy.parameters import ParameterSet
 from policy.rules import (
     FIRED,
@@ -57,6 +57,7 @@ class Variant:
     after: bytes
     level: Level
     guarantees: tuple[bool | None, ...]  # in GUARANTEES order, for the measures
+    no_labour: bool  # nobody able to work: no measure that needs a worker
     ends: dict[Any, bytes | None]  # causes -> '], "measures": …}\n' (None: bad causes);
     # shared by every variant of the same level and guarantees: the young generation of
     end_cache: TwoGenerations
@@ -71,18 +72,19 @@ class Verdicts:
     def __init__(self, p: ParameterSet, tail: str) -> None:
         self.p, self.tail = p, tail
         self.by_results = TwoGenerations(VERDICT_ENTRIES)
-        self._ends: dict[tuple[Any, ...], TwoGenerations] = {}  # at most 5 levels x 3^5
+        self._ends: dict[tuple[Any, ...], TwoGenerations] = {}  # at most 5 levels x 3^5 x 2
         self._shared_ends: dict[bytes, bytes] = {}
 
     def for_facts(self, f: HouseholdFacts) -> Verdict:
         """The verdict for checked facts whose figures are all known (causes aside)."""
         results = rules_after_income(f, self.p)
-        key = (f.guarantees, *map(_result_key, results))
+        no_labour = has_no_labour(f.labour)  # the measures leave out those needing a worker
+        key = (f.guarantees, no_labour, *map(_result_key, results))
         verdict = self.by_results.young.get(key) or self.by_results.recall(key)
         if verdict is MISSING:
             verdict = (
-                self._variant([_INCOME_STUB, *results], f.guarantees),
-                self._variant([NOT_FIRED_RESULTS[R_INCOME], *results], f.guarantees),
+                self._variant([_INCOME_STUB, *results], f.guarantees, no_labour),
+                self._variant([NOT_FIRED_RESULTS[R_INCOME], *results], f.guarantees, no_labour),
             )
             self.by_results.keep(key, verdict)
         return verdict
@@ -97,7 +99,7 @@ class Verdicts:
         except FactError:
             end = None
         else:
-            measures = proposal_for(v.level, f.causes, v.guarantees).json
+            measures = proposal_for(v.level, f.causes, v.guarantees, v.no_labour).json
             end = f'], "measures": {measures}{self.tail}\n'.encode()
             if len(self._shared_ends) >= SHARED_ENDS:
                 self._shared_ends.clear()
@@ -107,7 +109,9 @@ class Verdicts:
         v.end_cache.keep(key, end)
         return end
 
-    def _variant(self, results: list[RuleResult], gs: tuple[bool | None, ...]) -> Variant:
+    def _variant(
+        self, results: list[RuleResult], gs: tuple[bool | None, ...], no_labour: bool
+    ) -> Variant:
         c = combine(results)
         head = rules_head(c.level, c.provisional, c.missing)
         income = bool(c.fired) and c.fired[0] is _INCOME_STUB
@@ -132,11 +136,11 @@ class Verdicts:
                 kind, before_ii = INCOME_NO_LABOUR, _led(parts[:ii]) + ", "
             else:
                 kind, head = NO_LABOUR, head + "".join(f"{p}, " for p in parts[:ii])
-        ends = self._ends.get((c.level, gs))
+        ends = self._ends.get((c.level, gs, no_labour))
         if ends is None:
-            ends = self._ends[(c.level, gs)] = TwoGenerations(END_ENTRIES)
+            ends = self._ends[(c.level, gs, no_labour)] = TwoGenerations(END_ENTRIES)
         return Variant(kind, head.encode(), before_ii.encode(), after.encode(), c.level, gs,
-                       ends.young, ends)
+                       no_labour, ends.young, ends)
 
 
 _ONE_CAUSE = {c: c for c in CAUSES}

@@ -29,7 +29,14 @@ from policy.facts import (
     parse_facts,
 )
 from policy.levels import Level
-from policy.measures import CAUSES, GUARANTEES, Measure, Proposal, proposal_for
+from policy.measures import (
+    CAUSES,
+    GUARANTEES,
+    Measure,
+    Proposal,
+    has_no_labour,
+    proposal_for,
+)
 from policy.parameters import ParameterSet
 from policy.rules import (
     FIRED,
@@ -163,7 +170,7 @@ def grade(f: HouseholdFacts, p: ParameterSet) -> Grading:
     d = derive(f)
     c = combine(evaluate_rules(f, p, d))
     fired = c.fired or [stable_result(d, p, c.provisional)]
-    proposal = proposal_for(c.level, f.causes, f.guarantees)
+    proposal = proposal_for(c.level, f.causes, f.guarantees, has_no_labour(f.labour))
     return Grading(c.level, c.provisional, c.missing, fired, c.undetermined, proposal, p.version)
 
 

@@ -4,7 +4,8 @@ The catalogue is data (`measures.toml`): each measure has one level word (帮 �
 needs it answers and the department responsible. `propose_measures` applies 缺什么补什么: the
 household's causes, its unmet guarantees and the need of its level (I hardship, II no labour,
 III weak labour, IV weak drive, V green) select measures; those of the level's word come first,
-then the others in catalogue order.
+then the others in catalogue order (at level V the green ones last). A household in which nobody
+can work is never proposed a measure that needs a worker.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Measure:
     answers: tuple[str, ...]
     department: str
     description: str = ""
+    needs_labour: bool = False  # someone must be able to work (a job, training, a loan)
 
     @property
     def level(self) -> Level:
@@ -126,6 +128,9 @@ def _parse_measure(raw: Any, i: int) -> Measure:
     bad = [a for a in answers if a not in NEEDS] if isinstance(answers, list) else [answers]
     if bad or not answers:
         raise CatalogueError(f"{where}.answers 为空或含未知的需要：{bad!r}")
+    needs_labour = raw.get("needs_labour", False)
+    if not isinstance(needs_labour, bool):
+        raise CatalogueError(f"{where}.needs_labour 应为 true 或 false")
     return Measure(
         id=raw["id"],
         name=raw["name"],
@@ -133,6 +138,7 @@ def _parse_measure(raw: Any, i: int) -> Measure:
         answers=tuple(answers),
         department=raw["department"],
         description=str(raw.get("description", "")),
+        needs_labour=needs_labour,
     )
 
 
@@ -151,17 +157,37 @@ def propose_measures(
     causes: Iterable[str] | None,
     facts: _HasGuarantees | None = None,
     catalogue: Catalogue | None = None,
+    no_labour: bool = False,
 ) -> list[Measure]:
-    """Measures for a household at `level` with `causes` and (from `facts`) unmet guarantees."""
+    """Measures for a household at `level` with `causes` and (from `facts`) unmet guarantees;
+    `no_labour`: no member is able to work (see `_propose`)."""
     unmet = facts.unmet_guarantees() if facts is not None else ()
     needs = frozenset(household_needs(level, causes, unmet))
-    return list(_propose(level, needs, catalogue or _default_catalogue()))
+    return list(_propose(level, needs, catalogue or _default_catalogue(), no_labour))
 
 
-def _propose(level: Level, needs: frozenset[str], catalogue: Catalogue) -> tuple[Measure, ...]:
-    chosen = [m for m in catalogue.measures if needs.intersection(m.answers)]
+def has_no_labour(labour: Iterable[str | None] | None) -> bool:
+    """Every member's labour capacity known and none able to work (all `lost` or `none`)."""
+    values = tuple(labour or ())
+    return bool(values) and all(value in NO_LABOUR_CAPACITY for value in values)
+
+
+NO_LABOUR_CAPACITY = frozenset({"lost", "none"})
+
+
+def _propose(
+    level: Level, needs: frozenset[str], catalogue: Catalogue, no_labour: bool = False
+) -> tuple[Measure, ...]:
+    """The level's own word first; at level V the green incentives come after the help for the
+    household's causes. A household in which nobody can work gets the no-labour measures (低保
+    兜底…) and none that needs a worker (a job, training, a business loan)."""
+    if no_labour:
+        needs = needs | {LEVEL_NEED[Level.II]}
+    chosen = [m for m in catalogue.measures
+              if needs.intersection(m.answers) and not (no_labour and m.needs_labour)]
     own = [m for m in chosen if m.word == level.word]
-    return tuple(own + [m for m in chosen if m.word != level.word])
+    others = [m for m in chosen if m.word != level.word]
+    return tuple(others + own if level is Level.V else own + others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,12 +201,13 @@ class Proposal:
 
 @lru_cache(maxsize=1024)
 def proposal_for(
-    level: Level, causes: tuple[str, ...] | None, guarantees: tuple[bool | None, ...]
+    level: Level, causes: tuple[str, ...] | None, guarantees: tuple[bool | None, ...],
+    no_labour: bool = False,
 ) -> Proposal:
     """Cached proposal from the default catalogue; `guarantees` in GUARANTEES order."""
     unmet = [g for g, v in zip(GUARANTEES, guarantees, strict=True) if v is False]
     measures = _propose(
-        level, frozenset(household_needs(level, causes, unmet)), _default_catalogue()
+        level, frozenset(household_needs(level, causes, unmet)), _default_catalogue(), no_labour
     )
     dicts = tuple(m.to_dict() for m in measures)
     return Proposal(measures, dicts, json.dumps(list(dicts), ensure_ascii=False))

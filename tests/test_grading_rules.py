@@ -512,6 +512,30 @@ def test_proposal_follows_level_and_causes() -> None:
     assert {"公益性岗位", "家庭岗位", "订单加工", "技能培训"} <= set(names(weak))
 
 
+NEEDS_A_WORKER = {"就业帮扶", "公益性岗位", "技能培训", "创业培训", "家庭岗位", "订单加工",
+                  "金融帮扶（小额信贷）"}
+
+
+def test_a_household_where_nobody_can_work_gets_no_measure_that_needs_a_worker() -> None:
+    for level, causes in ((Level.I, ["job_loss"]), (Level.II, ["disability"]),
+                          (Level.IV, []), (Level.III, ["job_loss"])):
+        got = set(names(propose_measures(level, causes, no_labour=True)))
+        assert not got & NEEDS_A_WORKER, (level, got & NEEDS_A_WORKER)
+        assert "低保兜底" in got, level
+    graded = grade_record(household(members=[{"labour": "none"}, {"labour": "lost"}],
+                                    causes=["job_loss"]), P)
+    assert not {m.name for m in graded.measures} & NEEDS_A_WORKER
+    assert "低保兜底" in {m.name for m in graded.measures}
+    able = grade_record(household(members=[{"labour": "none"}, {"labour": "normal"}],
+                                  causes=["job_loss"]), P)
+    assert "就业帮扶" in {m.name for m in able.measures}  # one member can work
+
+
+def test_at_level_v_the_help_for_a_cause_comes_before_the_green_incentives() -> None:
+    got = names(propose_measures(Level.V, ["disaster"]))
+    assert got[0] == "临时救助" and got[-2:] == ["奖励激励（爱心超市积分）", "示范带动"]
+
+
 def test_proposal_answers_unmet_guarantees() -> None:
     facts = parse_facts(household(guarantees__housing=False, guarantees__water=False))
     got = names(propose_measures(Level.I, [], facts))
