@@ -13,6 +13,10 @@ from bot.incoming import Incoming
 _DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # XML 1.0 forbids C0 controls other than tab, LF, CR; users can still type them.
 _ILLEGAL_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# ...but in who sent it, stripping one would make another user's id of it: refused instead.
+_CONTROL_IN_IDENTITY = re.compile(
+    "<(FromUserName|ToUserName|MsgId)>(?:(?!</\\1>).)*?[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]",
+    re.DOTALL)
 KNOWN_MSG_TYPES = frozenset(
     {"text", "image", "voice", "video", "shortvideo", "location", "link", "event", "file"}
 )
@@ -34,7 +38,10 @@ def parse_xml_document(body: bytes) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise MalformedMessage("not_utf8") from exc
-    text = _ILLEGAL_CONTROLS.sub("", text)
+    cleaned = _ILLEGAL_CONTROLS.sub("", text)
+    if cleaned != text and _CONTROL_IN_IDENTITY.search(text):
+        raise MalformedMessage("control_character_in_sender")
+    text = cleaned
     try:
         document = xmltodict.parse(text, disable_entities=True)
     except (ExpatError, ValueError) as exc:

@@ -88,6 +88,16 @@ async def test_control_characters_and_cdata_end_in_text_are_handled(make_client,
     assert rows[0].content == "申]]>报"
 
 
+async def test_a_control_character_in_the_sender_is_refused_not_stripped(make_client, settings,
+                                                                          database_url, caplog):
+    client = await make_client(settings)
+    await say(client, TOKEN, text_xml("o-test", "你好"))
+    reply = await say(client, TOKEN, text_xml("o-\x01test", "申报"))
+    assert reply == ""  # `success`: never handled as o-test
+    assert [row.openid for row in await rows_of(database_url, InboundMessage)] == ["o-test"]
+    assert "control_character_in_sender" in caplog.text
+
+
 async def test_emoji_and_xml_looking_text_round_trip_in_reply(make_client, settings):
     client = await make_client(settings)
     reply = await say(client, TOKEN, text_xml("o-emoji", "😀<b>&amp;</b>"))
