@@ -67,3 +67,11 @@ async def test_sample_delivered_twice_is_processed_once(make_client, settings, d
     again = await client.post("/wechat", params=query, data=sample.read_bytes())
     assert _content(await first.text()) == _content(await again.text())
     assert len(await _inbound(database_url)) == 1
+
+
+async def test_a_voice_without_recognition_outside_a_report_asks_to_say_it_again(
+        make_client, settings):
+    client = await make_client(settings.with_overrides(timestamp_window_s=0))
+    body = (WECHAT_SAMPLES / "S04-voice.xml").read_bytes()
+    response = await client.post("/wechat", params=signed_query(TOKEN, "1348831860"), data=body)
+    assert "没能听清" in _content(await response.text())
