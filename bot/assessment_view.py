@@ -7,7 +7,7 @@ from typing import Any
 from policy.levels import Level
 from policy.local_time import SHANGHAI
 from policy.masking import mask_personal_numbers
-from policy.measures import has_no_labour, propose_measures
+from policy.measures import has_no_labour, load_catalogue, propose_measures
 from policy.rules import R_INCOME, R_STABLE, yuan
 from storage.assessment_models import SOURCE_NAMES_ZH, Assessment
 
@@ -58,8 +58,9 @@ def _cause_measure_names(assessment: Assessment) -> list[str]:
     """Of the stored measures, those for the household's causes (illness → 医疗救助…), not the
     level's own: the level is not known yet."""
     causes = set(assessment.facts.get("causes") or [])
-    wanted = {m.id for m in propose_measures(Level.V, sorted(causes)) if causes & set(m.answers)}
-    return [str(m["name"]) for m in assessment.measures if m.get("id") in wanted]
+    catalogue = {m.id: m for m in load_catalogue().measures}
+    return [str(m["name"]) for m in assessment.measures
+            if m.get("id") in catalogue and causes & set(catalogue[m["id"]].answers)]
 
 
 def _measure_names(assessment: Assessment, level: Level, overridden: bool) -> list[str]:

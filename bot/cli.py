@@ -11,9 +11,8 @@ from bot.command_parser import CommandParser
 from bot.settings import SettingsError, database_url, load_settings
 from bot.startup_errors import (
     CLOSED_STDOUT,
-    MissingDatabaseFile,
     database_error_message,
-    require_database_file,
+    missing_database_file,
     shown_database_url,
 )
 from bot.stdout_closed import end_quietly
@@ -51,11 +50,8 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
     # Only the database matters here: no WeChat secrets are needed to migrate.
     url = database_url()
-    try:
-        require_database_file(url)
-        done = "数据库已是最新结构"
-    except MissingDatabaseFile:  # said, so that a mistyped address shows as a new file
-        done = "已新建数据库（最新结构）"
+    # a new file is said as such, so that a mistyped address shows
+    done = "已新建数据库（最新结构）" if missing_database_file(url) else "数据库已是最新结构"
     upgrade_database(url)
     print(f"{done}：{shown_database_url(url)}")
     return 0

@@ -35,16 +35,25 @@ class MissingDatabaseFile(Exception):
         self.path = path
 
 
-def require_database_file(url: str | None = None) -> None:
-    """For a command that works on stored data: a mistyped FANGPIN_DATABASE_URL must not
-    quietly create an empty database and import into it or export from it."""
+def missing_database_file(url: str | None = None) -> str | None:
+    """The SQLite file the URL names when it is not there; None when it is, or the database is
+    a server's (or the URL is unreadable: database_error_message says so on connecting)."""
     url = url or database_url()
     try:
         database = make_url(url).database or "" if is_sqlite(url) else ""
     except db_errors.ArgumentError:
-        return  # said by database_error_message when the command connects
-    if database not in ("", ":memory:") and not Path(database).is_file():
-        raise MissingDatabaseFile(database)
+        return None
+    if database in ("", ":memory:") or Path(database).is_file():
+        return None
+    return database
+
+
+def require_database_file(url: str | None = None) -> None:
+    """For a command that works on stored data: a mistyped FANGPIN_DATABASE_URL must not
+    quietly create an empty database and import into it or export from it."""
+    missing = missing_database_file(url)
+    if missing is not None:
+        raise MissingDatabaseFile(missing)
 
 
 def database_error_message(error: BaseException) -> str | None:
