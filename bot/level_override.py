@@ -124,8 +124,8 @@ async def confirm_case_assessment(
     if assessment.provisional:
         missing = "、".join(fact_names_zh(assessment.missing)) or "部分情况"
         raise CannotConfirmProvisional(
-            f"申报 {number} 只有初步评估（还不清楚：{missing}），不能确认；请上门核实后"
-            "用“改级”定级，或补全情况后重新评估")
+            f"申报 {number} 只有初步评估（还不清楚：{missing}），不能确认：初步评估不算这户的"
+            "当前等级。上门核实后可用“改级”定这件申报的等级")
     await confirm_assessment(session, assessment, operator.openid, at,
                              actor_role=operator.role.value)
     return case, assessment
