@@ -100,22 +100,22 @@ def amount(value: Any) -> int | None:
     if cleaned in ("", "-", "/"):
         return None
     factor = 10_000 if cleaned.endswith("万") else 1
-    try:
-        return _whole_yuan(cleaned.removesuffix("万"), factor)
-    except ValueError:
-        pass
+    figure = _whole_yuan(cleaned.removesuffix("万"), factor)
+    if figure is not None:
+        return figure
     written = read_amount(text(value))  # in words, as the chat reads them: 两万五, 3万5, 八千
     if written.yuan is not None:
         return written.yuan
     raise CellError(f"“{text(value)}”不是金额：请写成数字，如 25000、2.5万 或 两万五")
 
 
-def _whole_yuan(figure: str, factor: int) -> int:
-    """`figure` x `factor` rounded half up; ValueError when it is no number."""
+def _whole_yuan(figure: str, factor: int) -> int | None:
+    """`figure` x `factor` rounded half up; None when it is no number (CellError when it is
+    an absurd one)."""
     try:
         number = Decimal(figure) * factor
     except (InvalidOperation, ValueError):
-        raise ValueError(figure) from None
+        return None
     if not number.is_finite() or number.adjusted() >= _AMOUNT_DIGITS:
         raise CellError("不是有效的金额")
     return int(number.to_integral_value(rounding=ROUND_HALF_UP))

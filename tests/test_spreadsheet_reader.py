@@ -263,6 +263,8 @@ def test_unreadable_values_raise_with_a_reason():
         cv.date("上个月")
     with pytest.raises(cv.CellError, match="请写成数字，如 25000"):
         cv.amount("一万到两万")
+    with pytest.raises(cv.CellError, match="^不是有效的金额$"):  # a number, just an absurd one
+        cv.amount("1e999999")
     with pytest.raises(cv.CellError, match="过长"):
         cv.limited("一" * 20, 16)
 
